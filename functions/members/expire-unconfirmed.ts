@@ -1,0 +1,35 @@
+import { config } from '../../shared/config';
+import { logger } from '../../shared/logger';
+import { publish } from '../../shared/publish';
+import { scheduledTime } from '../../shared/schedule';
+import { deletePendingMember, listPendingBefore } from './member-store';
+
+const batch = 50;
+
+/** Data minimisation: a registration never confirmed is deleted after the configured number of days. */
+export const handler = async (raw: unknown): Promise<{ expired: number }> => {
+  const now = scheduledTime(raw);
+  const before = new Date(
+    now.getTime() - config.limits.unconfirmedRetentionDays * 24 * 3600 * 1000,
+  ).toISOString();
+  let expired = 0;
+  for (;;) {
+    const memberIds = await listPendingBefore(before, batch);
+    const deleted: string[] = [];
+    for (const memberId of memberIds) {
+      if (await deletePendingMember(memberId)) deleted.push(memberId);
+    }
+    if (deleted.length > 0) {
+      await publish(
+        deleted.map((memberId) => ({
+          detailType: 'MemberRegistrationExpired' as const,
+          detail: { memberId },
+        })),
+      );
+    }
+    expired += deleted.length;
+    if (memberIds.length < batch || deleted.length === 0) break;
+  }
+  logger.info('unconfirmed registrations expired', { expired, before });
+  return { expired };
+};

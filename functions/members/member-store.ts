@@ -1,0 +1,232 @@
+/** The members table: profiles, the e-mail uniqueness lock and the append-only consent record. */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../shared/clients';
+import { tableName } from '../../shared/tables';
+import { type ConsentEntry, normaliseEmail } from './domain/registration';
+
+export type MemberStatus = 'pending' | 'confirmed';
+
+export interface MemberProfile {
+  memberId: string;
+  name: string;
+  email: string;
+  organisation: string;
+  organisationType: string;
+  networks: string[];
+  interests: string[];
+  newsletter: boolean;
+  formVersion: string;
+  status: MemberStatus;
+  registeredAt: string;
+  confirmedAt?: string;
+}
+
+export const memberKey = (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'PROFILE' });
+export const emailKey = (normalisedEmail: string) => ({ pk: `EMAIL#${normalisedEmail}`, sk: 'EMAIL' });
+const consentKey = (memberId: string, entry: ConsentEntry, index: number) => ({
+  pk: `MEMBER#${memberId}`,
+  sk: `CONSENT#${entry.at}#${entry.purpose}#${index}`,
+});
+
+const consentPuts = (memberId: string, entries: ConsentEntry[]) =>
+  entries.map((entry, index) => ({
+    Put: {
+      TableName: tableName('members'),
+      Item: { ...consentKey(memberId, entry, index), type: 'consent', memberId, ...entry },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }));
+
+/**
+ * Stores a new member, its e-mail lock and its consent entries in one transaction. When the address
+ * is already held, nothing is written and the holder's id is returned.
+ */
+export async function createMember(
+  profile: MemberProfile,
+  normalisedEmail: string,
+  consent: ConsentEntry[],
+): Promise<{ created: true } | { created: false; existingMemberId: string }> {
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName('members'),
+              Item: { ...emailKey(normalisedEmail), type: 'email', memberId: profile.memberId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: tableName('members'),
+              Item: {
+                ...memberKey(profile.memberId),
+                type: 'member',
+                ...profile,
+                pendingPk: 'pending',
+                pendingSince: profile.registeredAt,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...consentPuts(profile.memberId, consent),
+        ],
+      }),
+    );
+    return { created: true };
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      const existing = await findMemberIdByEmail(normalisedEmail);
+      if (existing) return { created: false, existingMemberId: existing };
+    }
+    throw error;
+  }
+}
+
+export async function findMemberIdByEmail(normalisedEmail: string): Promise<string | undefined> {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: tableName('members'), Key: emailKey(normalisedEmail), ConsistentRead: true }),
+  );
+  return typeof result.Item?.memberId === 'string' ? result.Item.memberId : undefined;
+}
+
+export async function getMember(memberId: string): Promise<MemberProfile | undefined> {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: tableName('members'), Key: memberKey(memberId), ConsistentRead: true }),
+  );
+  if (!result.Item) return undefined;
+  const {
+    pk: _pk,
+    sk: _sk,
+    type: _type,
+    pendingPk: _pendingPk,
+    pendingSince: _pendingSince,
+    ...profile
+  } = result.Item;
+  return profile as MemberProfile;
+}
+
+export async function listConsent(memberId: string): Promise<ConsentEntry[]> {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: tableName('members'),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :consent)',
+      ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}`, ':consent': 'CONSENT#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? []).map(({ purpose, action, formVersion, wording, method, at }) => ({
+    purpose,
+    action,
+    formVersion,
+    wording,
+    method,
+    at,
+  })) as ConsentEntry[];
+}
+
+/** Moves a pending member to confirmed, with the confirmation consent entries, atomically. */
+export async function confirmMember(
+  memberId: string,
+  confirmedAt: string,
+  consent: ConsentEntry[],
+): Promise<'confirmed' | 'already-confirmed' | 'missing'> {
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName('members'),
+              Key: memberKey(memberId),
+              UpdateExpression: 'SET #status = :confirmed, confirmedAt = :at REMOVE pendingPk, pendingSince',
+              ConditionExpression: '#status = :pending',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':confirmed': 'confirmed',
+                ':pending': 'pending',
+                ':at': confirmedAt,
+              },
+            },
+          },
+          ...consentPuts(memberId, consent),
+        ],
+      }),
+    );
+    return 'confirmed';
+  } catch (error) {
+    if (error instanceof TransactionCanceledException || error instanceof ConditionalCheckFailedException) {
+      const member = await getMember(memberId);
+      if (!member) return 'missing';
+      if (member.status === 'confirmed') return 'already-confirmed';
+    }
+    throw error;
+  }
+}
+
+/** Unconfirmed registrations older than `before`, oldest first (a sparse index holds only these). */
+export async function listPendingBefore(before: string, limit: number): Promise<string[]> {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: tableName('members'),
+      IndexName: 'pending',
+      KeyConditionExpression: 'pendingPk = :pending AND pendingSince < :before',
+      ExpressionAttributeValues: { ':pending': 'pending', ':before': before },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => String(item.memberId));
+}
+
+/** Deletes every item of a member that is still pending: profile, e-mail lock and consent entries. */
+export async function deletePendingMember(memberId: string): Promise<boolean> {
+  const member = await getMember(memberId);
+  if (member?.status !== 'pending') return false;
+  const items = await dynamo.send(
+    new QueryCommand({
+      TableName: tableName('members'),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}` },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    }),
+  );
+  const others = (items.Items ?? []).filter((item) => item.sk !== 'PROFILE').slice(0, 97);
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: tableName('members'),
+              Key: memberKey(memberId),
+              ConditionExpression: '#status = :pending',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':pending': 'pending' },
+            },
+          },
+          {
+            Delete: {
+              TableName: tableName('members'),
+              Key: emailKey(normaliseEmail(member.email)),
+              ConditionExpression: 'memberId = :memberId',
+              ExpressionAttributeValues: { ':memberId': memberId },
+            },
+          },
+          ...others.map((item) => ({
+            Delete: { TableName: tableName('members'), Key: { pk: item.pk, sk: item.sk } },
+          })),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return false;
+    throw error;
+  }
+}

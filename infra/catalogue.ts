@@ -1,0 +1,168 @@
+/**
+ * The one catalogue: every table, route, subscription and schedule, with the handler it runs and
+ * what that handler may touch. The CDK app and the local runtime are both built by walking it.
+ */
+import type { DetailType } from '../shared/events';
+
+export type Access = 'read' | 'write';
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableDeclaration {
+  /** Environment variable that carries the physical table name to handlers. */
+  envVar: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  timeToLiveAttribute?: string;
+  globalIndexes?: Array<{ name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }>;
+}
+
+export const tables = {
+  members: {
+    envVar: 'TABLE_MEMBERS',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    // Sparse: only unconfirmed registrations carry these, so expiry reads just them.
+    globalIndexes: [
+      {
+        name: 'pending',
+        partitionKey: { name: 'pendingPk', type: 'S' },
+        sortKey: { name: 'pendingSince', type: 'S' },
+      },
+    ],
+  },
+  counters: {
+    envVar: 'TABLE_COUNTERS',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+  },
+  idempotency: {
+    envVar: 'TABLE_IDEMPOTENCY',
+    partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+  limits: {
+    envVar: 'TABLE_LIMITS',
+    partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+} as const satisfies Record<string, TableDeclaration>;
+
+export type TableName = keyof typeof tables;
+
+/** What a handler is allowed to reach; CDK turns this into its IAM policy, nothing more. */
+export interface Uses {
+  tables?: Partial<Record<TableName, Access>>;
+  publishes?: DetailType[];
+  sendsEmail?: boolean;
+  tokenSecret?: boolean;
+}
+
+export interface HandlerEntry {
+  /** Path of the handler file from the repo root; it exports `handler`. */
+  handler: string;
+  uses: Uses;
+  /** Lambda timeout in seconds (default 10). */
+  timeoutSeconds?: number;
+}
+
+export type RouteAccess = 'public' | 'staff' | 'analyst';
+
+export interface RouteEntry extends HandlerEntry {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: `/api/${string}`;
+  /** `public`: no token. `staff`: group staff. `analyst`: group analyst or staff. */
+  access: RouteAccess;
+}
+
+export interface EventPattern {
+  source?: string[];
+  'detail-type'?: string[];
+  detail?: Record<string, unknown>;
+}
+
+export interface SubscriptionEntry extends HandlerEntry {
+  name: string;
+  pattern: EventPattern;
+}
+
+export interface ScheduleEntry extends HandlerEntry {
+  name: string;
+  /** EventBridge schedule expression: `rate(15 minutes)` or `cron(0 3 * * ? *)` (UTC). */
+  expression: string;
+}
+
+const memberTokens = { tokenSecret: true } as const;
+
+export const routes: RouteEntry[] = [
+  {
+    method: 'POST',
+    path: '/api/members',
+    access: 'public',
+    handler: 'functions/members/register-member.ts',
+    uses: {
+      tables: { members: 'write', limits: 'write' },
+      publishes: ['MemberRegistered', 'MemberRegistrationRepeated'],
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/members/confirm',
+    access: 'public',
+    handler: 'functions/members/show-confirm-page.ts',
+    uses: { ...memberTokens },
+  },
+  {
+    method: 'POST',
+    path: '/api/members/confirm',
+    access: 'public',
+    handler: 'functions/members/confirm-member.ts',
+    uses: { tables: { members: 'write' }, publishes: ['MemberConfirmed'], ...memberTokens },
+  },
+];
+
+export const subscriptions: SubscriptionEntry[] = [
+  {
+    name: 'send-registration-email',
+    pattern: {
+      source: ['alliance.members'],
+      'detail-type': ['MemberRegistered', 'MemberRegistrationRepeated'],
+    },
+    handler: 'functions/members/send-registration-email.ts',
+    uses: { tables: { members: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+  },
+  {
+    name: 'send-welcome-email',
+    pattern: { source: ['alliance.members'], 'detail-type': ['MemberConfirmed'] },
+    handler: 'functions/members/send-welcome-email.ts',
+    uses: { tables: { members: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+  },
+  {
+    name: 'update-counters',
+    pattern: { source: ['alliance.members'], 'detail-type': ['MemberRegistered', 'MemberConfirmed'] },
+    handler: 'functions/counters/update-counters.ts',
+    uses: { tables: { counters: 'write' } },
+  },
+];
+
+export const schedules: ScheduleEntry[] = [
+  {
+    name: 'expire-unconfirmed',
+    expression: 'cron(30 3 * * ? *)',
+    handler: 'functions/members/expire-unconfirmed.ts',
+    uses: { tables: { members: 'write' }, publishes: ['MemberRegistrationExpired'] },
+    timeoutSeconds: 300,
+  },
+];
+
+/** A stable, readable id for a handler, used for function names and logs: `members-register-member`. */
+export const handlerId = (entry: HandlerEntry): string =>
+  entry.handler
+    .replace(/^functions\//, '')
+    .replace(/\.ts$/, '')
+    .replace(/\//g, '-');
+
+export const allHandlerEntries = (): HandlerEntry[] => [...routes, ...subscriptions, ...schedules];

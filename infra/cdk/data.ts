@@ -1,0 +1,46 @@
+/** The DynamoDB tables, one per declaration in the catalogue (the local runtime renders the same list). */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { type KeyAttribute, type TableDeclaration, type TableName, tables } from '../catalogue';
+
+const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
+  name: key.name,
+  type: key.type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING,
+});
+
+export class AllianceTables extends Construct {
+  readonly byName: Record<TableName, dynamodb.Table>;
+  readonly declarations: Record<TableName, TableDeclaration> = tables;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const entries = (Object.entries(tables) as Array<[TableName, TableDeclaration]>).map(
+      ([name, declaration]) => [name, this.table(name, declaration)] as const,
+    );
+    this.byName = Object.fromEntries(entries) as Record<TableName, dynamodb.Table>;
+  }
+
+  private table(name: TableName, declaration: TableDeclaration): dynamodb.Table {
+    const table = new dynamodb.Table(this, name, {
+      partitionKey: attribute(declaration.partitionKey),
+      sortKey: declaration.sortKey ? attribute(declaration.sortKey) : undefined,
+      timeToLiveAttribute: declaration.timeToLiveAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Members, consent evidence and counters outlive any one deployment of the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+    for (const index of declaration.globalIndexes ?? []) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: index.sortKey ? attribute(index.sortKey) : undefined,
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The house Lambda construct and its intent-named binders. Every handler in the catalogue becomes
+ * one `AllianceFunction`; what it may touch is granted only through the `bind*` functions below,
+ * so a function's IAM policy reads like its `uses` entry in the catalogue.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+import { type Access, type HandlerEntry, handlerId, type TableDeclaration } from '../catalogue';
+import { type DetailType, eventCatalogue } from '../../shared/events';
+
+/** The repository root: catalogue handler paths are relative to it. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Item-level reads. Query/GetItem also authorise the reads inside TransactGetItems, and
+ * ConditionCheckItem the condition checks inside TransactWriteItems. Scan is deliberately absent:
+ * every access pattern has a key.
+ */
+export const tableReadActions = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/** Item-level writes; TransactWriteItems is authorised by these per-item actions. */
+export const tableWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+export const busPublishActions = ['events:PutEvents'] as const;
+export const emailSendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+export const secretReadActions = ['secretsmanager:GetSecretValue'] as const;
+
+/**
+ * ESM bundles still meet CommonJS dependencies that call `require` (e.g. for Node built-ins);
+ * this banner gives them one.
+ */
+const esmRequireBanner =
+  "import { createRequire as __allianceCreateRequire } from 'node:module';" +
+  'const require = __allianceCreateRequire(import.meta.url);';
+
+export interface AllianceFunctionProps {
+  entry: HandlerEntry;
+  /** Shown in the Lambda console next to the handler id. */
+  allianceName: string;
+}
+
+/**
+ * One catalogue handler as a Lambda: Node.js 22 on ARM, an ESM bundle with source maps, X-Ray,
+ * its own log group with a retention, and a role that starts with nothing but its own logs.
+ */
+export class AllianceFunction extends Construct {
+  readonly handlerId: string;
+  readonly entry: HandlerEntry;
+  readonly lambda: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: AllianceFunctionProps) {
+    super(scope, id);
+    this.entry = props.entry;
+    this.handlerId = handlerId(props.entry);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
+
+    // A role of our own instead of the default one: the default attaches the AWS-managed
+    // AWSLambdaBasicExecutionRole (logs:* on every log group); this one may write only its own.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.allianceName}: ${this.handlerId}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.lambda = new NodejsFunction(this, 'Function', {
+      entry: path.join(repoRoot, props.entry.handler),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      description: `${props.allianceName}: ${this.handlerId}`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(props.entry.timeoutSeconds ?? 10),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: this.handlerId,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK is bundled, not taken from the runtime: the versions the tests ran against are
+        // the versions that run in Lambda.
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+    });
+  }
+
+  addEnvironment(name: string, value: string): void {
+    this.lambda.addEnvironment(name, value);
+  }
+
+  grant(statement: iam.PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+}
+
+/** The ARN of every index a table declares (no `index/*`: only the indexes that exist). */
+function indexArns(table: dynamodb.ITable, declaration: TableDeclaration): string[] {
+  return (declaration.globalIndexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`);
+}
+
+/** Read or read-write access to one table (and its declared indexes), and its name in `envVar`. */
+export function bindTable(
+  fn: AllianceFunction,
+  table: dynamodb.ITable,
+  declaration: TableDeclaration,
+  access: Access,
+): void {
+  fn.addEnvironment(declaration.envVar, table.tableName);
+  const actions = access === 'write' ? [...tableReadActions, ...tableWriteActions] : [...tableReadActions];
+  fn.grant(new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexArns(table, declaration)] }));
+}
+
+/** PutEvents on the alliance bus, only for the detail-types (and their sources) the handler publishes. */
+export function bindBus(fn: AllianceFunction, bus: events.IEventBus, detailTypes: readonly DetailType[]): void {
+  if (detailTypes.length === 0) return;
+  fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+  const sources = [...new Set(detailTypes.map((detailType) => eventCatalogue[detailType].source))];
+  fn.grant(
+    new iam.PolicyStatement({
+      actions: [...busPublishActions],
+      resources: [bus.eventBusArn],
+      conditions: {
+        StringEquals: { 'events:detail-type': [...detailTypes], 'events:source': sources },
+      },
+    }),
+  );
+}
+
+/** Sending through the alliance's identity, with its configuration set (so SES reports the events). */
+export function bindEmail(
+  fn: AllianceFunction,
+  identity: ses.IEmailIdentity,
+  configurationSet: ses.IConfigurationSet,
+): void {
+  fn.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+  const configurationSetArn = Stack.of(fn).formatArn({
+    service: 'ses',
+    resource: 'configuration-set',
+    resourceName: configurationSet.configurationSetName,
+  });
+  fn.grant(
+    new iam.PolicyStatement({
+      actions: [...emailSendActions],
+      resources: [identity.emailIdentityArn, configurationSetArn],
+    }),
+  );
+}
+
+/** Reading the key that signs the links in e-mails. */
+export function bindTokenSecret(fn: AllianceFunction, secret: secretsmanager.ISecret): void {
+  fn.addEnvironment('TOKEN_SECRET_ID', secret.secretArn);
+  fn.grant(new iam.PolicyStatement({ actions: [...secretReadActions], resources: [secret.secretArn] }));
+}

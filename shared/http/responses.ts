@@ -1,0 +1,35 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+
+const securityHeaders = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export const json = (
+  statusCode: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...securityHeaders, ...headers },
+  body: JSON.stringify(payload),
+});
+
+/** HTML pages rendered by handlers (confirm pages, link-expired pages): no scripts, no framing. */
+export const html = (statusCode: number, page: string): HttpResponse => ({
+  statusCode,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    ...securityHeaders,
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; form-action 'self'; frame-ancestors 'none'",
+  },
+  body: page,
+});
+
+export const errorBody = (code: string, message: string, details?: unknown) => ({
+  error: details === undefined ? { code, message } : { code, message, details },
+});

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { config } from '../config';
+import { Invalid } from '../errors';
+import { logger } from '../logger';
+import { assertAccess } from './access';
+import { parseBody } from './body-parser';
+import { errorMapper } from './error-mapper';
+import type { HttpResponse } from './responses';
+import { zodProblems } from './validation';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+export interface HttpRequest<Body, Query> {
+  body: Body;
+  query: Query;
+  pathParameters: Record<string, string | undefined>;
+  groups: string[];
+  /** The caller's address: CloudFront's viewer address when present, else the connection's. */
+  clientIp: string;
+  correlationId: string;
+  /** The form posted from a page (not fetch): answer with a page, not JSON. */
+  wantsHtml: boolean;
+  event: HttpEvent;
+}
+
+interface RouteOptions<BodySchema extends z.ZodType | undefined, QuerySchema extends z.ZodType | undefined> {
+  body?: BodySchema;
+  query?: QuerySchema;
+  maxBodyBytes?: number;
+}
+
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/**
+ * The shared wrapper for every HTTP handler: access rule from the catalogue, body cap and parsing,
+ * zod validation of body and query, correlation id, and one error mapping. Handlers only say what
+ * happens for a valid request.
+ */
+export function route<
+  BodySchema extends z.ZodType | undefined = undefined,
+  QuerySchema extends z.ZodType | undefined = undefined,
+>(
+  options: RouteOptions<BodySchema, QuerySchema>,
+  handle: (request: HttpRequest<Parsed<BodySchema>, Parsed<QuerySchema>>) => Promise<HttpResponse>,
+) {
+  return middy<HttpEvent, HttpResponse, Error, Context>()
+    .use(errorMapper())
+    .handler(async (event) => {
+      const correlationId =
+        event.headers?.['x-correlation-id']?.slice(0, 100) || event.requestContext.requestId || randomUUID();
+      logger.resetKeys();
+      logger.appendKeys({ correlationId, route: event.routeKey });
+      const groups = assertAccess(event);
+      const rawBody = parseBody(
+        event.body,
+        event.isBase64Encoded,
+        event.headers?.['content-type'],
+        options.maxBodyBytes ?? config.limits.maxBodyBytes,
+      );
+      const body = validate(options.body, rawBody, 'body') as Parsed<BodySchema>;
+      const query = validate(
+        options.query,
+        event.queryStringParameters ?? {},
+        'query',
+      ) as Parsed<QuerySchema>;
+      const accept = event.headers?.accept ?? '';
+      return handle({
+        body,
+        query,
+        pathParameters: event.pathParameters ?? {},
+        groups,
+        clientIp: clientIpOf(event),
+        correlationId,
+        wantsHtml: accept.includes('text/html') && !accept.includes('application/json'),
+        event,
+      });
+    });
+}
+
+function validate(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'query'): unknown {
+  if (!schema) return undefined;
+  if (where === 'body' && value === undefined) throw new Invalid('The request body is empty.');
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new Invalid(
+      where === 'body' ? 'Some fields need attention.' : 'Some query parameters need attention.',
+      zodProblems(result.error),
+    );
+  }
+  return result.data;
+}
+
+function clientIpOf(event: HttpEvent): string {
+  const viewer = event.headers?.['cloudfront-viewer-address'];
+  if (viewer) return viewer.replace(/:\d+$/, '');
+  return event.requestContext.http.sourceIp;
+}

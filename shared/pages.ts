@@ -1,0 +1,44 @@
+/** Small server-rendered pages for links in e-mails. All text passes through escapeHtml. */
+import { config } from './config';
+import { escapeHtml } from './escape';
+
+interface PageOptions {
+  title: string;
+  message: string;
+  /** A form that POSTs back to the same address: link scanners follow GETs, only people press buttons. */
+  form?: { action: string; button: string };
+}
+
+export function renderMessagePage({ title, message, form }: PageOptions): string {
+  const colour = config.branding.primaryColour;
+  const formHtml = form
+    ? `<form method="post" action="${escapeHtml(form.action)}"><button type="submit">${escapeHtml(form.button)}</button></form>`
+    : '';
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · ${escapeHtml(config.alliance.name)}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f6f7f9;color:#1b1f24;line-height:1.5}
+header{background:${colour};color:#fff;padding:1rem 1.5rem}
+header p{margin:0;font-weight:600}
+main{max-width:36rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+h1{font-size:1.5rem;margin-top:0}
+button{font:inherit;background:${colour};color:#fff;border:0;border-radius:6px;padding:.75rem 1.5rem;cursor:pointer}
+button:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+footer{max-width:36rem;margin:0 auto 2rem;font-size:.875rem;color:#4a5160;padding:0 1rem}
+</style>
+</head>
+<body>
+<header><p>${escapeHtml(config.alliance.name)}</p></header>
+<main>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p>
+${formHtml}
+</main>
+<footer>${escapeHtml(config.branding.footer)}</footer>
+</body>
+</html>`;
+}

@@ -1,0 +1,49 @@
+/**
+ * Signed links. Each token is a compact HS256 JWT scoped to one purpose (its audience), naming one
+ * subject, with an expiry where it fits. A token for one purpose is refused for any other.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { Gone, Invalid } from './errors';
+import { getTokenSecret } from './secrets';
+
+export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'erase' | 'rsvp';
+
+const issuer = 'alliance';
+
+export async function issueToken(
+  purpose: TokenPurpose,
+  subject: string,
+  expiresInHours?: number,
+): Promise<string> {
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(issuer).setAudience(purpose);
+  jwt.setSubject(subject).setIssuedAt();
+  if (expiresInHours !== undefined) jwt.setExpirationTime(`${expiresInHours}h`);
+  return jwt.sign(await getTokenSecret());
+}
+
+/** Returns the subject of a valid token for this purpose; a typed 4xx otherwise. */
+export async function verifyToken(purpose: TokenPurpose, token: string | undefined): Promise<string> {
+  if (!token) throw new Invalid('This link is missing its token.', [{ field: 'token', message: 'required' }]);
+  if (token.length > 2048)
+    throw new Invalid('This link is not valid.', [{ field: 'token', message: 'not valid' }]);
+  try {
+    const { payload } = await jwtVerify(token, await getTokenSecret(), {
+      issuer,
+      audience: purpose,
+      algorithms: ['HS256'],
+    });
+    if (!payload.sub) throw new Invalid('This link is not valid.');
+    return payload.sub;
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) {
+      throw new Gone('token_expired', 'This link has expired. Please ask for a new one.');
+    }
+    if (error instanceof Invalid) throw error;
+    if (error instanceof errors.JOSEError || error instanceof TypeError) {
+      throw new Invalid('This link is not valid. Please use the most recent link we sent you.', [
+        { field: 'token', message: 'not valid for this purpose' },
+      ]);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Projects:
+ * - unit: pure domain functions and handlers with the SDK mocked at the seam;
+ * - infra: the CDK app synthesised and asserted (no AWS account needed);
+ * - integration: the real local runtime (DynamoDB Local, SES emulator, local bus and gateway) over HTTP;
+ * - integration-chaos: the same integration tests with the bus delivering every event twice, shuffled.
+ */
+const integration = (name: string, portBase: number, busMode: string) => ({
+  test: {
+    name,
+    include: ['test/integration/**/*.test.ts'],
+    globalSetup: ['test/integration/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    env: { RUNTIME_PORT_BASE: String(portBase), RUNTIME_BUS_MODE: busMode },
+  },
+});
+
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
+      integration('integration', 13000, 'normal'),
+      integration('integration-chaos', 14000, 'duplicate,shuffle'),
+    ],
+  },
+});
