@@ -13,6 +13,8 @@ const integration = (name: string, portBase: number, busMode: string) => ({
     include: ['test/integration/**/*.test.ts'],
     globalSetup: ['test/integration/global-setup.ts'],
     testTimeout: 60_000,
+    // One runtime per project; files share it, so they run one after another.
+    fileParallelism: false,
     hookTimeout: 120_000,
     env: { RUNTIME_PORT_BASE: String(portBase), RUNTIME_BUS_MODE: busMode },
   },
@@ -20,9 +22,11 @@ const integration = (name: string, portBase: number, busMode: string) => ({
 
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-output/vitest.json' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/unit/setup-env.ts'] } },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
       integration('integration', 13000, 'normal'),
       integration('integration-chaos', 14000, 'duplicate,shuffle'),

@@ -99,6 +99,13 @@ const memberTokens = { tokenSecret: true } as const;
 
 export const routes: RouteEntry[] = [
   {
+    method: 'GET',
+    path: '/api/form-options',
+    access: 'public',
+    handler: 'functions/site/get-form-options.ts',
+    uses: {},
+  },
+  {
     method: 'POST',
     path: '/api/members',
     access: 'public',

@@ -3,6 +3,9 @@ import { config } from '../../shared/config';
 import { startRuntime } from './runtime';
 import { StartupError } from './services';
 
+// The machines run Node.js 20 while Lambda runs 22; the SDK's reminder about that is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const fail = (message: string): never => {
   console.error(`✖ ${message}`);
   process.exit(1);

@@ -1,0 +1,16 @@
+import { config } from '../../shared/config';
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+
+const options = {
+  alliance: { name: config.alliance.name, shortName: config.alliance.shortName, convenor: config.alliance.convenor },
+  formVersion: config.alliance.currentFormVersion,
+  privacyNoticeUrl: config.alliance.privacyNoticeUrl,
+  networks: config.networks,
+  interests: config.interests,
+  organisationTypes: config.organisationTypes,
+  branding: config.branding,
+};
+
+/** What the hosted forms need from the alliance config: names and ids, never anything private. */
+export const handler = route({}, async () => json(200, options, { 'cache-control': 'public, max-age=300' }));

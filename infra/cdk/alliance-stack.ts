@@ -1,0 +1,119 @@
+/**
+ * The alliance backend in one stack, built by walking the catalogue: tables, bus, mail, one
+ * function per handler (granted exactly what its `uses` declares), rules, API and hosted site.
+ */
+import path from 'node:path';
+import { CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import {
+  allHandlerEntries,
+  type HandlerEntry,
+  handlerId,
+  routes,
+  schedules,
+  subscriptions,
+  type TableName,
+  tables,
+} from '../catalogue';
+import type { AllianceConfig } from '../../shared/config';
+import { AllianceApi } from './api';
+import { AllianceTables } from './data';
+import { AllianceBus, AllianceRules } from './events';
+import { AllianceFunction, bindBus, bindEmail, bindTable, bindTokenSecret, repoRoot } from './function';
+import { AllianceMail } from './mail';
+import { AllianceSite } from './site';
+
+export interface AllianceStackProps extends StackProps {
+  config: AllianceConfig;
+  /** ARN of the CLOUDFRONT-scope WebACL (from the us-east-1 edge stack). */
+  webAclArn: string;
+  /** The origin links in e-mails point to; defaults to the CloudFront distribution's own URL. */
+  publicBaseUrl?: string;
+  /** Name of the custom event bus. */
+  busName?: string;
+}
+
+export class AllianceStack extends Stack {
+  readonly tables: AllianceTables;
+  readonly events: AllianceBus;
+  readonly mail: AllianceMail;
+  readonly functions = new Map<string, AllianceFunction>();
+  readonly rules: AllianceRules;
+  readonly api: AllianceApi;
+  readonly site: AllianceSite;
+
+  constructor(scope: Construct, id: string, props: AllianceStackProps) {
+    super(scope, id, props);
+    const allianceName = props.config.alliance.name;
+    Tags.of(this).add('alliance', props.config.alliance.shortName);
+
+    this.tables = new AllianceTables(this, 'Tables');
+    this.events = new AllianceBus(this, 'Events', { busName: props.busName ?? 'alliance', allianceName });
+    this.mail = new AllianceMail(this, 'Mail', {
+      senderAddress: props.config.sender.address,
+      allianceName,
+      defaultBus: this.events.defaultBus,
+    });
+    Validations.of(this.mail.tokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The link-signing key is not rotated automatically: rotation would invalidate confirmation and unsubscribe links already delivered (RFC 8058 requires unsubscribe links to keep working).',
+    });
+
+    for (const entry of allHandlerEntries()) this.functionFor(entry, allianceName);
+
+    this.rules = new AllianceRules(this, 'Rules', {
+      bus: this.events.bus,
+      subscriptions,
+      schedules,
+      functionFor: (entry) => this.functionFor(entry, allianceName),
+      allianceName,
+    });
+    this.api = new AllianceApi(this, 'Api', {
+      routes,
+      functionFor: (entry) => this.functionFor(entry, allianceName),
+      allianceName,
+    });
+    this.site = new AllianceSite(this, 'Site', {
+      api: this.api.api,
+      pagesDir: path.join(repoRoot, 'web'),
+      webAclArn: props.webAclArn,
+      allianceName,
+    });
+
+    const siteUrl = `https://${this.site.distribution.distributionDomainName}`;
+    const publicBaseUrl = props.publicBaseUrl ?? siteUrl;
+    for (const fn of this.functions.values()) fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
+
+    new CfnOutput(this, 'SiteUrl', { value: siteUrl, description: 'The hosted pages and /api, one origin' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'The HTTP API, direct (prefer the site URL + /api)' });
+    new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
+  }
+
+  /**
+   * The function for a catalogue entry, created (and bound to what it uses) the first time its
+   * handler is seen; two entries naming the same handler must declare the same uses.
+   */
+  private functionFor(entry: HandlerEntry, allianceName: string): AllianceFunction {
+    const id = handlerId(entry);
+    const existing = this.functions.get(id);
+    if (existing) {
+      if (JSON.stringify(existing.entry.uses) !== JSON.stringify(entry.uses)) {
+        throw new Error(`${entry.handler} appears twice in the catalogue with different "uses"`);
+      }
+      return existing;
+    }
+    const fn = new AllianceFunction(this, id, { entry, allianceName });
+    this.functions.set(id, fn);
+
+    const { uses } = entry;
+    for (const [name, access] of Object.entries(uses.tables ?? {}) as Array<[TableName, 'read' | 'write']>) {
+      bindTable(fn, this.tables.byName[name], tables[name], access);
+    }
+    if (uses.publishes?.length) bindBus(fn, this.events.bus, uses.publishes);
+    if (uses.sendsEmail) bindEmail(fn, this.mail.identity, this.mail.configurationSet);
+    if (uses.tokenSecret) bindTokenSecret(fn, this.mail.tokenSecret);
+    return fn;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The HTTP API: one route per catalogue entry, a JWT authorizer on Cognito for every route that is
+ * not public (the handler then checks the route's group from the catalogue), throttling and access
+ * logs on the stage.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteEntry } from '../catalogue';
+import type { AllianceFunction } from './function';
+
+/** The groups the catalogue's access levels refer to (`analyst` routes also admit `staff`). */
+export const userGroups = ['staff', 'analyst'] as const;
+
+export const stageThrottle = { burstLimit: 100, rateLimit: 50 } as const;
+
+export const routeKey = (route: Pick<RouteEntry, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+export interface AllianceApiProps {
+  routes: readonly RouteEntry[];
+  functionFor: (route: RouteEntry) => AllianceFunction;
+  allianceName: string;
+}
+
+export class AllianceApi extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.UserPoolClient;
+  readonly routesByKey = new Map<string, apigwv2.HttpRoute>();
+
+  constructor(scope: Construct, id: string, props: AllianceApiProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+
+    this.userPool = new cognito.UserPool(this, 'StaffUsers', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // Staff send mail-outs to the whole membership and analysts export engagement data.
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of userGroups) {
+      this.userPool.addGroup(`Group-${group}`, {
+        groupName: group,
+        description: `${props.allianceName}: ${group}`,
+      });
+    }
+    this.userPoolClient = this.userPool.addClient('WebClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      disableOAuth: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+      enableTokenRevocation: true,
+    });
+
+    const authorizer = new HttpJwtAuthorizer(
+      'CognitoJwt',
+      `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`,
+      {
+        authorizerName: 'cognito-jwt',
+        jwtAudience: [this.userPoolClient.userPoolClientId],
+        identitySource: ['$request.header.Authorization'],
+      },
+    );
+
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: `${props.allianceName}: member, activity, mail-out and export API`,
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: stageThrottle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigateway.AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+
+    for (const route of props.routes) {
+      const fn = props.functionFor(route);
+      const isPublic = route.access === 'public';
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`Integration-${route.method}-${fn.handlerId}`, fn.lambda),
+        authorizer: isPublic ? new apigwv2.HttpNoneAuthorizer() : authorizer,
+      });
+      if (!httpRoute) throw new Error(`no route was created for ${routeKey(route)}`);
+      if (isPublic) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKey(route)} is public by design (catalogue access "public": registration, confirmation and token links from e-mails); it is rate-limited by WAF and by the handler per IP, and token routes verify a signed token.`,
+        });
+      }
+      this.routesByKey.set(routeKey(route), httpRoute);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The CDK app: the alliance stack in the configured region, and the WAF stack in us-east-1 (where
+ * CLOUDFRONT-scope WebACLs must live). cdk-nag's AwsSolutions pack checks both at synth.
+ *
+ *   npm run synth                     bundles the handlers with the local esbuild, no AWS account needed
+ *   cdk deploy -c account=123456789012 -c publicBaseUrl=https://alliance.example.org --all
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { config } from '../../shared/config';
+import { AllianceStack } from './alliance-stack';
+import { EdgeSecurityStack } from './waf';
+
+export interface BuildAppOptions {
+  /** Run esbuild for the functions (default true). Tests pass false: templates only, no bundles. */
+  bundle?: boolean;
+  /** Extra context, as `-c key=value` would give. */
+  context?: Record<string, unknown>;
+  /** Where the cloud assembly goes (default: CDK's choice, `cdk.out` under the CLI). */
+  outdir?: string;
+}
+
+export interface AllianceApp {
+  app: App;
+  stack: AllianceStack;
+  edge: EdgeSecurityStack;
+  nag: AwsSolutionsChecks;
+}
+
+const contextString = (app: App, key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+};
+
+/**
+ * Feature flags set here rather than in cdk.json, so that tests (which do not read cdk.json) build
+ * the same templates as `cdk synth`.
+ */
+const featureFlags = {
+  // S3 server access logs delivered under a bucket policy, not the deprecated LogDeliveryWrite ACL.
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  // The WebACL ARN crosses from us-east-1 by Fn::GetStackOutput instead of the strong mechanism's
+  // pair of custom resources (Lambda functions with AWS-managed policies, an SSM parameter each side).
+  '@aws-cdk/core:defaultCrossStackReferences': 'weak',
+};
+
+export function buildApp(options: BuildAppOptions = {}): AllianceApp {
+  const context: Record<string, unknown> = { ...featureFlags, ...options.context };
+  // An empty list tells NodejsFunction that no stack needs bundling: it then skips esbuild.
+  if (options.bundle === false) context['aws:cdk:bundling-stacks'] = [];
+  const app = new App({ context, outdir: options.outdir });
+
+  const region = contextString(app, 'region') ?? process.env.CDK_DEFAULT_REGION ?? 'eu-west-2';
+  // Unset account = account-agnostic templates: they synthesise offline, and deploy to whichever
+  // account the credentials belong to (both stacks go to the same one).
+  const account = contextString(app, 'account') ?? process.env.CDK_DEFAULT_ACCOUNT;
+  const env = (stackRegion: string): Environment => (account ? { account, region: stackRegion } : { region: stackRegion });
+  const stackPrefix = contextString(app, 'stackPrefix') ?? 'Alliance';
+
+  // crossRegionReferences lets the main stack read the WebACL ARN from us-east-1 (by
+  // Fn::GetStackOutput, see featureFlags) and makes `cdk deploy --all` deploy the edge stack first.
+  const edge = new EdgeSecurityStack(app, `${stackPrefix}Edge`, {
+    env: env('us-east-1'),
+    crossRegionReferences: true,
+    allianceName: config.alliance.name,
+    description: `${config.alliance.name}: WAF for the CloudFront distribution (CLOUDFRONT scope, us-east-1)`,
+  });
+  const stack = new AllianceStack(app, stackPrefix, {
+    env: env(region),
+    crossRegionReferences: true,
+    config,
+    webAclArn: edge.webAclArn,
+    publicBaseUrl: contextString(app, 'publicBaseUrl'),
+    description: `${config.alliance.name}: members, activities, mail-outs and engagement evidence`,
+  });
+
+  const nag = new AwsSolutionsChecks(app, { verbose: true });
+  Validations.of(app).addPlugins(nag);
+  return { app, stack, edge, nag };
+}
+
+const isEntryPoint = (() => {
+  const argv1 = process.argv[1];
+  if (!argv1) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (isEntryPoint) buildApp().app.synth();

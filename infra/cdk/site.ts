@@ -1,0 +1,194 @@
+/**
+ * The hosted pages and the single public origin: a private bucket behind CloudFront (Origin Access
+ * Control), with `/api/*` routed to the HTTP API on the same origin, behind the WAF.
+ */
+import { existsSync } from 'node:fs';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+
+/**
+ * Runs at the edge before `/api/*` requests: the viewer's IP in `true-client-ip`, overwriting
+ * whatever the client sent, so per-IP limits in the handlers see the real caller. (Origin request
+ * policies cannot forward the Authorization header together with CloudFront-Viewer-Address while
+ * leaving out Host, which API Gateway needs to be its own.)
+ */
+const viewerAddressCode = `
+function handler(event) {
+  var request = event.request;
+  request.headers['true-client-ip'] = { value: event.viewer.ip };
+  return request;
+}
+`;
+
+export interface AllianceSiteProps {
+  api: apigwv2.IHttpApi;
+  /** The folder with the hosted pages (`web/`). */
+  pagesDir: string;
+  /** ARN of the CLOUDFRONT-scope WebACL (it lives in us-east-1). */
+  webAclArn: string;
+  allianceName: string;
+}
+
+export class AllianceSite extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly logBucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  readonly deployment: s3deploy.BucketDeployment;
+
+  constructor(scope: Construct, id: string, props: AllianceSiteProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (!existsSync(props.pagesDir)) {
+      throw new Error(`the hosted pages folder ${props.pagesDir} is missing: it is deployed to the site bucket`);
+    }
+
+    // Access logs of the bucket and of CloudFront. CloudFront's standard logs need ACLs, hence
+    // BUCKET_OWNER_PREFERRED. They hold IP addresses, so they expire.
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging its own access into itself would recurse and another log bucket would only move the question.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Pages', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'pages-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const viewerAddress = new cloudfront.Function(this, 'ViewerAddress', {
+      comment: 'Puts the viewer IP in true-client-ip for /api/*',
+      code: cloudfront.FunctionCode.fromInline(viewerAddressCode),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+    });
+
+    const apiDomain = `${props.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: props.allianceName.slice(0, 128),
+      defaultRootObject: 'index.html',
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      webAclId: props.webAclArn,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+      },
+      additionalBehaviors: {
+        '/api/*': {
+          origin: new origins.HttpOrigin(apiDomain, {
+            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+          }),
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          // Every viewer header (Authorization included) except Host: API Gateway answers only to its own host name.
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+          functionAssociations: [
+            { function: viewerAddress, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+          ],
+        },
+      },
+    });
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'No geo restriction: members, festival attendees and partners join from anywhere; abuse is handled by the WAF rate rule instead.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason: 'The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol; a custom domain with its own certificate (TLSv1.2_2021) is a deployment choice outside this stack.',
+      },
+    );
+
+    this.deployment = this.deployPages(props.pagesDir);
+  }
+
+  /**
+   * BucketDeployment with a role of our own: CDK's default grants `s3:GetObject*`, `s3:List*`,
+   * `s3:DeleteObject*` and CloudFront invalidation on `*`. The handler only copies the pages zip,
+   * syncs it into the bucket (list, put, delete) and invalidates this distribution.
+   */
+  private deployPages(pagesDir: string): s3deploy.BucketDeployment {
+    const pages = new s3assets.Asset(this, 'PagesAsset', { path: pagesDir });
+    const logGroup = new logs.LogGroup(this, 'PagesDeploymentLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const role = new iam.Role(this, 'PagesDeploymentRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the hosted pages into the site bucket and invalidates the distribution',
+    });
+    logGroup.grantWrite(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [pages.bucket.arnForObjects(pages.s3ObjectKey)],
+      }),
+    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:DeleteObject'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+        resources: [this.distribution.distributionArn],
+      }),
+    );
+    const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+      reason: 'The pages deployment writes and prunes whatever files web/ holds, so it needs put/delete on the objects of the site bucket (and of no other bucket).',
+    });
+
+    const deployment = new s3deploy.BucketDeployment(this, 'PagesDeployment', {
+      sources: [s3deploy.Source.bucket(pages.bucket, pages.s3ObjectKey)],
+      destinationBucket: this.bucket,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      // Grants CDK would add are dropped: the role above already holds exactly what is needed.
+      role: role.withoutPolicyUpdates(),
+      logGroup,
+      memoryLimit: 512,
+    });
+    // The custom resource must not run before the role's policy exists.
+    deployment.node.addDependency(role);
+
+    // BucketDeployment's handler is a singleton at stack level whose runtime aws-cdk-lib chooses.
+    for (const child of Stack.of(this).node.children) {
+      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
+        Validations.of(child).acknowledge({
+          id: 'AwsSolutions-L1',
+          reason: "The runtime of BucketDeployment's handler is chosen by aws-cdk-lib and cannot be set; it follows aws-cdk-lib upgrades.",
+        });
+      }
+    }
+    return deployment;
+  }
+}

@@ -1,0 +1,176 @@
+/** Talking to the running local runtime the way a browser, a mail reader and an operator would. */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+
+export const baseUrl = () => inject('baseUrl');
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: () => unknown;
+}
+
+export interface ApiOptions {
+  body?: unknown;
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+  token?: string;
+  /** A loopback source address (127.x.y.z), so tests stand for different visitors. */
+  fromIp?: string;
+}
+
+/** A fresh loopback address: each test stands for a different visitor, as far as per-IP limits go. */
+export const randomLoopback = () =>
+  `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+
+export function api(method: string, pathAndQuery: string, options: ApiOptions = {}): Promise<ApiResponse> {
+  const url = new URL(pathAndQuery, baseUrl());
+  const payload =
+    options.rawBody ?? (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8'));
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...options.headers,
+  };
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, headers, localAddress: options.fromIp ?? randomLoopback(), agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: Array<{ name: string; value: string }>;
+  at: number;
+}
+
+export async function allEmails(): Promise<StoredEmail[]> {
+  const response = await fetch(`${inject('sesUrl')}/store`);
+  return ((await response.json()) as { emails: StoredEmail[] }).emails;
+}
+
+export async function emailsTo(address: string): Promise<StoredEmail[]> {
+  return (await allEmails()).filter((email) => email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase()));
+}
+
+/** Waits until `count` e-mails to the address have arrived, and returns them oldest first. */
+export async function waitForEmails(address: string, count: number, timeoutMs = 15_000): Promise<StoredEmail[]> {
+  return waitFor(`${count} e-mail(s) to ${address}`, async () => {
+    const emails = await emailsTo(address);
+    return emails.length >= count ? emails.sort((a, b) => a.at - b.at) : undefined;
+  }, timeoutMs);
+}
+
+export const linkIn = (text: string, pathPrefix: string): string => {
+  const escaped = pathPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`https?://[^\\s"<>]*${escaped}[^\\s"<>]*`).exec(text);
+  if (!match) throw new Error(`no ${pathPrefix} link in:\n${text}`);
+  return match[0].replace(/&amp;/g, '&');
+};
+
+export const uniqueEmail = (label = 'member') => `${label}-${randomUUID().slice(0, 8)}@example.org`;
+
+export function registration(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Ada Lovelace',
+    email: uniqueEmail(),
+    organisation: 'Analytical Engines Ltd',
+    organisationType: 'sme',
+    networks: ['smart-city-alliance'],
+    interests: ['mobility'],
+    consent: { newsletter: true, privacyNotice: true, formVersion: '2026-11' },
+    ...overrides,
+  };
+}
+
+let documentClient: DynamoDBDocumentClient | undefined;
+export const db = () => {
+  documentClient ??= DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: inject('dynamoUrl'), region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
+  return documentClient;
+};
+
+export const table = (name: string) => `alliance-${name}`;
+
+export async function memberIdFor(email: string): Promise<string | undefined> {
+  const result = await db().send(new GetCommand({ TableName: table('members'), Key: { pk: `EMAIL#${email.toLowerCase()}`, sk: 'EMAIL' } }));
+  return result.Item?.memberId as string | undefined;
+}
+
+export async function memberItems(memberId: string) {
+  const result = await db().send(
+    new QueryCommand({ TableName: table('members'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}` } }),
+  );
+  return result.Items ?? [];
+}
+
+export async function counter(metric: string, dimension: string, granularity: string, period: string): Promise<number> {
+  const result = await db().send(
+    new GetCommand({ TableName: table('counters'), Key: { pk: `${metric}#${dimension}`, sk: `${granularity}#${period}` } }),
+  );
+  return Number(result.Item?.count ?? 0);
+}
+
+export async function scanAll(tableName: string) {
+  const items: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(new ScanCommand({ TableName: table(tableName), ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export const tokenSecret = () => readFileSync(path.join(inject('dataDir'), 'token-secret'), 'utf8').trim();
+
+/** The current month as the counters bucket it (alliance time zone). */
+export const londonMonth = (at = new Date()) => {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' }).formatToParts(at);
+  const get = (type: string) => parts.find((part) => part.type === type)?.value;
+  return `${get('year')}-${get('month')}`;
+};
