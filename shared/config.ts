@@ -26,6 +26,11 @@ export const allianceConfigSchema = z
       privacyNoticeUrl: z.string().min(1),
       currentFormVersion: z.string().min(1).max(40),
     }),
+    /** Shown beside each consent box on the form and kept word for word in the consent record. */
+    consentWording: z.object({
+      newsletter: z.string().min(10).max(500),
+      privacyNotice: z.string().min(10).max(500),
+    }),
     sender: z.object({
       address: z.email(),
       name: z.string().min(1).max(120),

@@ -70,7 +70,7 @@ export class TooManyRequests extends AppError {
     super(
       429,
       'too_many_requests',
-      'Too many requests from your address. Please try again later.',
+      `Too many requests from your network. Please try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
       undefined,
       {
         'retry-after': String(retryAfterSeconds),

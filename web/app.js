@@ -125,6 +125,10 @@ function buildChoices(options) {
   }
   const privacy = safeUrl(options.privacyNoticeUrl);
   if (privacy) $('#privacy-link').href = privacy;
+  // The consent record keeps these exact words, so the form shows the same ones.
+  const newsletterWording = options.consentWording?.newsletter;
+  if (typeof newsletterWording === 'string')
+    $('label[for="consent-newsletter"]').textContent = newsletterWording;
 }
 
 function readForm(formVersion) {
@@ -153,10 +157,15 @@ function checkForm(body) {
   if (!body.name.trim()) problems.push({ key: 'name', message: 'Enter your full name' });
   if (!email) problems.push({ key: 'email', message: 'Enter your e-mail address' });
   else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    problems.push({ key: 'email', message: 'Enter an e-mail address in the correct format, like name@example.org' });
+    problems.push({
+      key: 'email',
+      message: 'Enter an e-mail address in the correct format, like name@example.org',
+    });
   }
-  if (!body.organisation.trim()) problems.push({ key: 'organisation', message: 'Enter the name of your organisation' });
-  if (!body.organisationType) problems.push({ key: 'organisationType', message: 'Select the type of organisation' });
+  if (!body.organisation.trim())
+    problems.push({ key: 'organisation', message: 'Enter the name of your organisation' });
+  if (!body.organisationType)
+    problems.push({ key: 'organisationType', message: 'Select the type of organisation' });
   if (body.networks.length === 0) problems.push({ key: 'networks', message: 'Select at least one network' });
   if (!body.consent.privacyNotice) {
     problems.push({ key: 'consent.privacyNotice', message: 'Confirm that you have read the privacy notice' });
@@ -186,7 +195,12 @@ function markField(key, message) {
   field.classList.add('field-error');
   const before = field.querySelector(':scope > input, :scope > .choices, :scope > .choice');
   field.insertBefore(
-    el('p', { className: 'error-message', id: errorId }, el('span', { className: 'visually-hidden' }, 'Error: '), message),
+    el(
+      'p',
+      { className: 'error-message', id: errorId },
+      el('span', { className: 'visually-hidden' }, 'Error: '),
+      message,
+    ),
     before,
   );
   const ids = (described.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
@@ -198,7 +212,8 @@ function markField(key, message) {
 function jumpTo(key) {
   const field = fieldOf(key);
   const control = controlOf(key);
-  const caption = field.tagName === 'FIELDSET' ? $(':scope > legend', field) : $(`label[for="${control.id}"]`);
+  const caption =
+    field.tagName === 'FIELDSET' ? $(':scope > legend', field) : $(`label[for="${control.id}"]`);
   caption?.scrollIntoView({ block: 'start' });
   control.focus({ preventScroll: true });
 }
@@ -253,16 +268,23 @@ const kept = 'What you typed is still in the form.';
 async function explainFailure(response) {
   if (response.status === 429) {
     const when = retryWording(response.headers.get('retry-after'));
-    return { text: `There have been too many attempts to register from your connection. Please try again ${when}.` };
+    return {
+      text: `There have been too many attempts to register from your connection. Please try again ${when}.`,
+    };
   }
   if (response.status === 400) {
     const error = (await response.json().catch(() => null))?.error;
     const details = Array.isArray(error?.details) ? error.details : [];
-    const problems = details.map((detail) => ({ key: fieldKeyOf(detail.field), message: sentence(detail.message) }));
+    const problems = details.map((detail) => ({
+      key: fieldKeyOf(detail.field),
+      message: sentence(detail.message),
+    }));
     if (problems.length) return { problems };
     if (error?.message) return { text: `${sentence(error.message)} ${kept}` };
   }
-  return { text: `Sorry, something went wrong and your registration was not sent. ${kept} Please try again.` };
+  return {
+    text: `Sorry, something went wrong and your registration was not sent. ${kept} Please try again.`,
+  };
 }
 
 function showThanks(email) {

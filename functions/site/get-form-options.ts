@@ -3,9 +3,16 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 
 const options = {
-  alliance: { name: config.alliance.name, shortName: config.alliance.shortName, convenor: config.alliance.convenor },
+  alliance: {
+    name: config.alliance.name,
+    shortName: config.alliance.shortName,
+    convenor: config.alliance.convenor,
+  },
   formVersion: config.alliance.currentFormVersion,
   privacyNoticeUrl: config.alliance.privacyNoticeUrl,
+  consentWording: config.consentWording,
+  unconfirmedRetentionDays: config.limits.unconfirmedRetentionDays,
+  contactEmail: config.sender.replyTo ?? config.sender.address,
   networks: config.networks,
   interests: config.interests,
   organisationTypes: config.organisationTypes,

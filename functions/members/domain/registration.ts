@@ -7,31 +7,31 @@ const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]/;
 
 const singleLine = (label: string, max: number) =>
   z
-    .string({ error: `${label} is required` })
+    .string({ error: `Enter ${label}` })
     .transform((value) => value.normalize('NFC').trim())
     .pipe(
       z
         .string()
-        .min(1, `${label} is required`)
-        .max(max, `${label} must be at most ${max} characters`)
-        .refine((value) => !controlCharacters.test(value), `${label} must be on one line`),
+        .min(1, `Enter ${label}`)
+        .max(max, `Shorten ${label} to ${max} characters or fewer`)
+        .refine((value) => !controlCharacters.test(value), `Write ${label} on one line`),
     );
 
-const oneOf = (label: string, allowed: string[]) =>
-  z.string().refine((value) => allowed.includes(value), `${label} must be one of: ${allowed.join(', ')}`);
+const oneOf = (message: string, allowed: string[]) =>
+  z.string({ error: message }).refine((value) => allowed.includes(value), message);
 
 const distinct = (values: string[]) => new Set(values).size === values.length;
 
 export const emailSchema = z
-  .string({ error: 'email is required' })
+  .string({ error: 'Enter your e-mail address' })
   .transform((value) => value.normalize('NFC').trim())
   .pipe(
     z
       .string()
-      .min(1, 'email is required')
-      .max(254, 'email must be at most 254 characters')
-      .refine((value) => !controlCharacters.test(value), 'email must be on one line')
-      .pipe(z.email('email must be a valid e-mail address like name@example.org')),
+      .min(1, 'Enter your e-mail address')
+      .max(254, 'An e-mail address can be at most 254 characters')
+      .refine((value) => !controlCharacters.test(value), 'Write the e-mail address on one line')
+      .pipe(z.email('Enter an e-mail address in the correct format, like name@example.org')),
   );
 
 /** The address as we key it: case-folded, so Ada@Example.org and ada@example.org are one member. */
@@ -39,29 +39,36 @@ export const normaliseEmail = (email: string): string => email.normalize('NFC').
 
 export const registrationSchema = z
   .object({
-    name: singleLine('name', 200),
+    name: singleLine('your name', 200),
     email: emailSchema,
-    organisation: singleLine('organisation', 200),
-    organisationType: oneOf('organisationType', ids.organisationTypes),
+    organisation: singleLine('your organisation', 200),
+    organisationType: oneOf(
+      `Choose your type of organisation (${ids.organisationTypes.join(', ')})`,
+      ids.organisationTypes,
+    ),
     networks: z
-      .array(oneOf('network', ids.networks), { error: 'networks must be a list of network ids' })
-      .min(1, 'choose at least one network')
+      .array(oneOf(`Choose networks from the list (${ids.networks.join(', ')})`, ids.networks), {
+        error: 'Choose at least one network, as a list of network ids',
+      })
+      .min(1, 'Choose at least one network')
       .max(ids.networks.length)
-      .refine(distinct, 'networks must not repeat'),
+      .refine(distinct, 'Choose each network only once'),
     interests: z
-      .array(oneOf('interest', ids.interests), { error: 'interests must be a list of interest ids' })
+      .array(oneOf(`Choose interests from the list (${ids.interests.join(', ')})`, ids.interests), {
+        error: 'Interests must be a list of interest ids',
+      })
       .max(ids.interests.length)
-      .refine(distinct, 'interests must not repeat')
+      .refine(distinct, 'Choose each interest only once')
       .default([]),
     consent: z.object(
       {
-        newsletter: z.boolean({ error: 'consent.newsletter must be true or false' }),
-        privacyNotice: z.literal(true, { error: 'you must accept the privacy notice to register' }),
+        newsletter: z.boolean({ error: 'Say whether you want e-mail updates (true or false)' }),
+        privacyNotice: z.literal(true, { error: 'Confirm that you have read the privacy notice' }),
         formVersion: z
-          .string({ error: 'consent.formVersion is required' })
-          .regex(/^[\w.-]{1,40}$/, 'consent.formVersion must be a short version label like "2026-11"'),
+          .string({ error: 'The form version is missing: reload the page and try again' })
+          .regex(/^[\w.-]{1,40}$/, 'The form version must be a short label like "2026-11"'),
       },
-      { error: 'consent is required' },
+      { error: 'Consent is missing: tick the boxes that apply' },
     ),
     /** Honeypot: people never see or fill it; bots that fill every field do. */
     website: z.string().max(2000).optional(),
@@ -83,9 +90,10 @@ export interface ConsentEntry {
   at: string;
 }
 
+/** The words the form shows beside each box (from the config, so the record holds what people saw). */
 export const consentWording: Record<ConsentPurpose, string> = {
-  'privacy-notice': `I have read the ${config.alliance.name} privacy notice (${config.alliance.privacyNoticeUrl}).`,
-  newsletter: `Send me the ${config.alliance.name} e-mail updates and invitations. I can unsubscribe at any time.`,
+  'privacy-notice': config.consentWording.privacyNotice,
+  newsletter: config.consentWording.newsletter,
 };
 
 export function consentAtSignUp(registration: Registration, at: string): ConsentEntry[] {
