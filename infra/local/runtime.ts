@@ -8,6 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Cron } from 'croner';
 import { type HandlerEntry, handlerId, routes, schedules, subscriptions, tables } from '../catalogue';
 import { LocalBus } from './bus';
@@ -234,6 +235,29 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 }
 
+/** Every counter, for a person watching them move on one machine (the cloud has exports for this). */
+async function readCounters(): Promise<Record<string, Record<string, Record<string, number>>>> {
+  const client = new DynamoDBClient({});
+  const counters: Record<string, Record<string, Record<string, number>>> = {};
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: localTableName('counters'), ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) {
+      const { metric, dimension, granularity, period, count } = item;
+      if (!metric?.S || !dimension?.S || !granularity?.S || !period?.S) continue;
+      counters[metric.S] ??= {};
+      const byDimension = counters[metric.S] ?? {};
+      byDimension[dimension.S] ??= {};
+      const byPeriod = byDimension[dimension.S] ?? {};
+      byPeriod[`${granularity.S} ${period.S}`] = Number(count?.N ?? 0);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return counters;
+}
+
 function localControls(
   bus: LocalBus,
   runSchedule: (name: string, time: Date) => Promise<unknown>,
@@ -304,6 +328,9 @@ function localControls(
       await bus.idle();
       return { status: 200, body: { replayed } };
     }
+    if (method === 'GET' && pathname === '/_local/counters') {
+      return { status: 200, body: { counters: await readCounters() } };
+    }
     if (method === 'GET' && pathname === '/_local/bus/idle') {
       await bus.idle();
       return { status: 200, body: { idle: true } };
@@ -319,6 +346,7 @@ function localControls(
             'POST /_local/events': 'inject events as PutEvents would: { "Entries": [...] }',
             'POST /_local/replay': 'replay the archive; body { "times": 1..5 }; answers when delivered',
             'GET /_local/bus/idle': 'answers once every delivery and retry has finished',
+            'GET /_local/counters': 'every counter, as metric → dimension → period → count',
           },
         },
       };
