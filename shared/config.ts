@@ -68,6 +68,8 @@ export const allianceConfigSchema = z
       registrationsPerIpPerHour: z.number().int().positive(),
       confirmationEmailsPerAddressPerDay: z.number().int().positive(),
       confirmTokenHours: z.number().int().positive(),
+      preferencesTokenDays: z.number().int().positive(),
+      eraseTokenMinutes: z.number().int().positive(),
       unconfirmedRetentionDays: z.number().int().min(1).max(365),
     }),
     branding: z.object({

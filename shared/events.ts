@@ -40,6 +40,32 @@ export const eventCatalogue = {
     source: 'alliance.members',
     schema: z.object({ ...base, memberId: z.uuid() }),
   },
+  MemberPreferencesChanged: {
+    source: 'alliance.members',
+    schema: z.object({
+      ...base,
+      ...memberFacts,
+      /** Which of networks, interests and newsletter this change touched. */
+      changed: z.array(z.enum(['networks', 'interests', 'newsletter'])),
+    }),
+  },
+  MemberUnsubscribed: {
+    source: 'alliance.members',
+    schema: z.object({
+      ...base,
+      memberId: z.uuid(),
+      organisationType: z.string().min(1),
+      method: z.enum(['one-click-unsubscribe', 'unsubscribe-page', 'preferences-page']),
+    }),
+  },
+  MemberErased: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, memberId: z.uuid(), organisationType: z.string().min(1) }),
+  },
+  MemberLinkRequested: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, memberId: z.uuid(), memberStatus: z.enum(['pending', 'confirmed']) }),
+  },
 } as const;
 
 export type DetailType = keyof typeof eventCatalogue;

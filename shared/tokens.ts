@@ -13,11 +13,11 @@ const issuer = 'alliance';
 export async function issueToken(
   purpose: TokenPurpose,
   subject: string,
-  expiresInHours?: number,
+  expiresInSeconds?: number,
 ): Promise<string> {
   const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(issuer).setAudience(purpose);
   jwt.setSubject(subject).setIssuedAt();
-  if (expiresInHours !== undefined) jwt.setExpirationTime(`${expiresInHours}h`);
+  if (expiresInSeconds !== undefined) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds);
   return jwt.sign(await getTokenSecret());
 }
 

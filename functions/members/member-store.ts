@@ -1,6 +1,12 @@
 /** The members table: profiles, the e-mail uniqueness lock and the append-only consent record. */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import { tableName } from '../../shared/tables';
 import { type ConsentEntry, normaliseEmail } from './domain/registration';
@@ -229,4 +235,127 @@ export async function deletePendingMember(memberId: string): Promise<boolean> {
     if (error instanceof TransactionCanceledException) return false;
     throw error;
   }
+}
+
+/** Saves new preferences and any consent entry with them, atomically. False when the member is gone. */
+export async function savePreferences(
+  memberId: string,
+  next: { networks: string[]; interests: string[]; newsletter: boolean },
+  consent: ConsentEntry[],
+  at: string,
+): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName('members'),
+              Key: memberKey(memberId),
+              UpdateExpression:
+                'SET networks = :networks, interests = :interests, newsletter = :newsletter, preferencesChangedAt = :at',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: {
+                ':networks': next.networks,
+                ':interests': next.interests,
+                ':newsletter': next.newsletter,
+                ':at': at,
+              },
+            },
+          },
+          ...consentPuts(memberId, consent),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Withdraws newsletter consent at once. 'already' when it was not given (so doing it twice is
+ * harmless and records nothing new), 'missing' when there is no such member.
+ */
+export async function unsubscribeMember(
+  memberId: string,
+  entry: ConsentEntry,
+): Promise<'unsubscribed' | 'already' | 'missing'> {
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName('members'),
+              Key: memberKey(memberId),
+              UpdateExpression: 'SET newsletter = :false, unsubscribedAt = :at',
+              ConditionExpression: 'attribute_exists(pk) AND newsletter = :true',
+              ExpressionAttributeValues: { ':false': false, ':true': true, ':at': entry.at },
+            },
+          },
+          ...consentPuts(memberId, [entry]),
+        ],
+      }),
+    );
+    return 'unsubscribed';
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      return (await getMember(memberId)) ? 'already' : 'missing';
+    }
+    throw error;
+  }
+}
+
+/** Every item under the member's key, for the data export and for erasure. */
+export async function allMemberItems(memberId: string): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName('members'),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}` },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/**
+ * Right to erasure: deletes the e-mail lock, the consent entries and finally the profile. The
+ * profile goes last so that an interrupted erasure can be run again with the same link.
+ */
+export async function eraseMember(member: MemberProfile): Promise<void> {
+  const items = await allMemberItems(member.memberId);
+  const keys = [
+    emailKey(normaliseEmail(member.email)),
+    ...items.filter((item) => item.sk !== 'PROFILE').map((item) => ({ pk: item.pk, sk: item.sk })),
+  ];
+  for (let start = 0; start < keys.length; start += 25) {
+    let pending = keys.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 5) throw new Error('erasure could not finish deleting; run it again');
+      const result = await dynamo.send(
+        new BatchWriteCommand({ RequestItems: { [tableName('members')]: pending } }),
+      );
+      pending = (result.UnprocessedItems?.[tableName('members')] ?? []) as typeof pending;
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+  await dynamo.send(new DeleteCommand({ TableName: tableName('members'), Key: memberKey(member.memberId) }));
 }

@@ -24,7 +24,7 @@ export const handler = consumer(
       });
       return;
     }
-    const token = await issueToken('confirm', member.memberId, config.limits.confirmTokenHours);
+    const token = await issueToken('confirm', member.memberId, config.limits.confirmTokenHours * 3600);
     await sendEmail({
       to: member.email,
       email: confirmationEmail(member, token),

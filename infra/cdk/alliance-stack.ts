@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { AllianceConfig } from '../../shared/config';
 import {
   allHandlerEntries,
   type HandlerEntry,
@@ -15,7 +16,6 @@ import {
   type TableName,
   tables,
 } from '../catalogue';
-import type { AllianceConfig } from '../../shared/config';
 import { AllianceApi } from './api';
 import { AllianceTables } from './data';
 import { AllianceBus, AllianceRules } from './events';
@@ -56,7 +56,8 @@ export class AllianceStack extends Stack {
     });
     Validations.of(this.mail.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The link-signing key is not rotated automatically: rotation would invalidate confirmation and unsubscribe links already delivered (RFC 8058 requires unsubscribe links to keep working).',
+      reason:
+        'The link-signing key is not rotated automatically: rotation would invalidate confirmation and unsubscribe links already delivered (RFC 8058 requires unsubscribe links to keep working).',
     });
 
     for (const entry of allHandlerEntries()) this.functionFor(entry, allianceName);
@@ -85,7 +86,10 @@ export class AllianceStack extends Stack {
     for (const fn of this.functions.values()) fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 
     new CfnOutput(this, 'SiteUrl', { value: siteUrl, description: 'The hosted pages and /api, one origin' });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'The HTTP API, direct (prefer the site URL + /api)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.stage.url,
+      description: 'The HTTP API, direct (prefer the site URL + /api)',
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });

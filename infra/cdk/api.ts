@@ -19,7 +19,8 @@ export const userGroups = ['staff', 'analyst'] as const;
 
 export const stageThrottle = { burstLimit: 100, rateLimit: 50 } as const;
 
-export const routeKey = (route: Pick<RouteEntry, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+export const routeKey = (route: Pick<RouteEntry, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
 
 export interface AllianceApiProps {
   routes: readonly RouteEntry[];
@@ -117,7 +118,7 @@ export class AllianceApi extends Construct {
       if (isPublic) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${routeKey(route)} is public by design (catalogue access "public": registration, confirmation and token links from e-mails); it is rate-limited by WAF and by the handler per IP, and token routes verify a signed token.`,
+          reason: `${routeKey(route)} is public by design (catalogue access "public"): WAF rate-limits /api/ per IP, handlers cap bodies and rate-limit per IP, and routes acting on a member verify a signed, expiring token.`,
         });
       }
       this.routesByKey.set(routeKey(route), httpRoute);

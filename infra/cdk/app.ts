@@ -56,7 +56,8 @@ export function buildApp(options: BuildAppOptions = {}): AllianceApp {
   // Unset account = account-agnostic templates: they synthesise offline, and deploy to whichever
   // account the credentials belong to (both stacks go to the same one).
   const account = contextString(app, 'account') ?? process.env.CDK_DEFAULT_ACCOUNT;
-  const env = (stackRegion: string): Environment => (account ? { account, region: stackRegion } : { region: stackRegion });
+  const env = (stackRegion: string): Environment =>
+    account ? { account, region: stackRegion } : { region: stackRegion };
   const stackPrefix = contextString(app, 'stackPrefix') ?? 'Alliance';
 
   // crossRegionReferences lets the main stack read the WebACL ARN from us-east-1 (by

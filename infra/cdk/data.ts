@@ -11,7 +11,6 @@ const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
 
 export class AllianceTables extends Construct {
   readonly byName: Record<TableName, dynamodb.Table>;
-  readonly declarations: Record<TableName, TableDeclaration> = tables;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);

@@ -93,7 +93,13 @@ export class AllianceRules extends Construct {
         eventBus: props.bus,
         description: `${props.allianceName}: ${subscription.name}`,
         eventPattern: toEventPattern(subscription.pattern),
-        targets: [this.target(props.functionFor(subscription), `Subscription-${subscription.name}`, subscription.name)],
+        targets: [
+          this.target(
+            props.functionFor(subscription),
+            `Subscription-${subscription.name}`,
+            subscription.name,
+          ),
+        ],
       });
       this.subscriptionRules.set(subscription.name, rule);
     }

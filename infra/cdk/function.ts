@@ -15,8 +15,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { type Access, type HandlerEntry, handlerId, type TableDeclaration } from '../catalogue';
 import { type DetailType, eventCatalogue } from '../../shared/events';
+import { type Access, type HandlerEntry, handlerId, type TableDeclaration } from '../catalogue';
 
 /** The repository root: catalogue handler paths are relative to it. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,7 +83,7 @@ export class AllianceFunction extends Construct {
     });
 
     // A role of our own instead of the default one: the default attaches the AWS-managed
-    // AWSLambdaBasicExecutionRole (logs:* on every log group); this one may write only its own.
+    // AWSLambdaBasicExecutionRole (create and write any log group); this one writes only its own.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.allianceName}: ${this.handlerId}`,
@@ -122,7 +122,8 @@ export class AllianceFunction extends Construct {
     });
     Validations.of(this.lambda).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime DESIGN.md fixes for the handlers (the toolchain targets it); moving to a newer runtime is a deliberate, tested change.',
+      reason:
+        'Node.js 22 is the runtime DESIGN.md fixes for the handlers (the toolchain targets it); moving to a newer runtime is a deliberate, tested change.',
     });
 
     // X-Ray is switched on here rather than with `tracing: ACTIVE`, which would put its grant
@@ -135,7 +136,8 @@ export class AllianceFunction extends Construct {
     });
     Validations.of(tracing).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions; AWS documents Resource "*" for them.',
+      reason:
+        'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions; AWS documents Resource "*" for them.',
     });
     this.lambda.node.addDependency(tracing);
   }
@@ -163,11 +165,17 @@ export function bindTable(
 ): void {
   fn.addEnvironment(declaration.envVar, table.tableName);
   const actions = access === 'write' ? [...tableReadActions, ...tableWriteActions] : [...tableReadActions];
-  fn.grant(new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexArns(table, declaration)] }));
+  fn.grant(
+    new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexArns(table, declaration)] }),
+  );
 }
 
 /** PutEvents on the alliance bus, only for the detail-types (and their sources) the handler publishes. */
-export function bindBus(fn: AllianceFunction, bus: events.IEventBus, detailTypes: readonly DetailType[]): void {
+export function bindBus(
+  fn: AllianceFunction,
+  bus: events.IEventBus,
+  detailTypes: readonly DetailType[],
+): void {
   if (detailTypes.length === 0) return;
   fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
   const sources = [...new Set(detailTypes.map((detailType) => eventCatalogue[detailType].source))];

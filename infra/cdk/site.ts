@@ -42,12 +42,15 @@ export class AllianceSite extends Construct {
   readonly logBucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly deployment: s3deploy.BucketDeployment;
+  readonly deploymentRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: AllianceSiteProps) {
     super(scope, id);
     const stack = Stack.of(this);
     if (!existsSync(props.pagesDir)) {
-      throw new Error(`the hosted pages folder ${props.pagesDir} is missing: it is deployed to the site bucket`);
+      throw new Error(
+        `the hosted pages folder ${props.pagesDir} is missing: it is deployed to the site bucket`,
+      );
     }
 
     // Access logs of the bucket and of CloudFront. CloudFront's standard logs need ACLs, hence
@@ -62,7 +65,8 @@ export class AllianceSite extends Construct {
     });
     Validations.of(this.logBucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket itself; logging its own access into itself would recurse and another log bucket would only move the question.',
+      reason:
+        'This is the access-log bucket itself; logging its own access into itself would recurse and another log bucket would only move the question.',
     });
 
     this.bucket = new s3.Bucket(this, 'Pages', {
@@ -118,15 +122,21 @@ export class AllianceSite extends Construct {
     Validations.of(this.distribution).acknowledge(
       {
         id: 'AwsSolutions-CFR1',
-        reason: 'No geo restriction: members, festival attendees and partners join from anywhere; abuse is handled by the WAF rate rule instead.',
+        reason:
+          'No geo restriction: members, festival attendees and partners join from anywhere; abuse is handled by the WAF rate rule instead.',
       },
       {
         id: 'AwsSolutions-CFR4',
-        reason: 'The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol; a custom domain with its own certificate (TLSv1.2_2021) is a deployment choice outside this stack.',
+        reason:
+          'The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol; a custom domain with its own certificate (TLSv1.2_2021) is a deployment choice outside this stack.',
       },
     );
 
-    this.deployment = this.deployPages(props.pagesDir);
+    this.deploymentRole = new iam.Role(this, 'PagesDeploymentRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the hosted pages into the site bucket and invalidates the distribution',
+    });
+    this.deployment = this.deployPages(props.pagesDir, this.deploymentRole);
   }
 
   /**
@@ -134,12 +144,10 @@ export class AllianceSite extends Construct {
    * `s3:DeleteObject*` and CloudFront invalidation on `*`. The handler only copies the pages zip,
    * syncs it into the bucket (list, put, delete) and invalidates this distribution.
    */
-  private deployPages(pagesDir: string): s3deploy.BucketDeployment {
+  private deployPages(pagesDir: string, role: iam.Role): s3deploy.BucketDeployment {
     const pages = new s3assets.Asset(this, 'PagesAsset', { path: pagesDir });
-    const logGroup = new logs.LogGroup(this, 'PagesDeploymentLogs', { retention: logs.RetentionDays.ONE_MONTH });
-    const role = new iam.Role(this, 'PagesDeploymentRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Copies the hosted pages into the site bucket and invalidates the distribution',
+    const logGroup = new logs.LogGroup(this, 'PagesDeploymentLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
     });
     logGroup.grantWrite(role);
     role.addToPrincipalPolicy(
@@ -148,7 +156,9 @@ export class AllianceSite extends Construct {
         resources: [pages.bucket.arnForObjects(pages.s3ObjectKey)],
       }),
     );
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+    );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:DeleteObject'],
@@ -164,7 +174,8 @@ export class AllianceSite extends Construct {
     const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
-      reason: 'The pages deployment writes and prunes whatever files web/ holds, so it needs put/delete on the objects of the site bucket (and of no other bucket).',
+      reason:
+        'The pages deployment writes and prunes whatever files web/ holds, so it needs put/delete on the objects of the site bucket (and of no other bucket).',
     });
 
     const deployment = new s3deploy.BucketDeployment(this, 'PagesDeployment', {
@@ -185,7 +196,8 @@ export class AllianceSite extends Construct {
       if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
         Validations.of(child).acknowledge({
           id: 'AwsSolutions-L1',
-          reason: "The runtime of BucketDeployment's handler is chosen by aws-cdk-lib and cannot be set; it follows aws-cdk-lib upgrades.",
+          reason:
+            "The runtime of BucketDeployment's handler is chosen by aws-cdk-lib and cannot be set; it follows aws-cdk-lib upgrades.",
         });
       }
     }

@@ -139,8 +139,8 @@ export function createGateway(options: GatewayOptions): Server {
 
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      // CloudFront sets this itself; a client never gets to choose it.
-      if (name === 'cloudfront-viewer-address' || value === undefined || name === 'cookie') continue;
+      // In the cloud CloudFront sets this itself; a client never gets to choose it.
+      if (name === 'true-client-ip' || value === undefined || name === 'cookie') continue;
       headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
     const queryStringParameters: Record<string, string> = {};

@@ -18,7 +18,7 @@ export interface HttpRequest<Body, Query> {
   query: Query;
   pathParameters: Record<string, string | undefined>;
   groups: string[];
-  /** The caller's address: CloudFront's viewer address when present, else the connection's. */
+  /** The caller's address: as CloudFront saw it (true-client-ip) when present, else the connection's. */
   clientIp: string;
   correlationId: string;
   /** The form posted from a page (not fetch): answer with a page, not JSON. */
@@ -94,7 +94,8 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: 'body' |
 }
 
 function clientIpOf(event: HttpEvent): string {
-  const viewer = event.headers?.['cloudfront-viewer-address'];
-  if (viewer) return viewer.replace(/:\d+$/, '');
+  // CloudFront's viewer-request function sets true-client-ip, overwriting anything a client sent.
+  const viewer = event.headers?.['true-client-ip'];
+  if (viewer && viewer.length <= 64) return viewer;
   return event.requestContext.http.sourceIp;
 }

@@ -37,18 +37,21 @@ export function synthesise() {
 /** The logical id CloudFormation knows a construct by (the construct or its default child). */
 export function logicalId(construct: IConstruct): string {
   const element = CfnElement.isCfnElement(construct) ? construct : construct.node.defaultChild;
-  if (!element || !CfnElement.isCfnElement(element)) throw new Error(`${construct.node.path} has no CloudFormation element`);
+  if (!element || !CfnElement.isCfnElement(element))
+    throw new Error(`${construct.node.path} has no CloudFormation element`);
   return (element.stack as Stack).getLogicalId(element);
 }
 
-/** Every logical id a template value points at through Ref or Fn::GetAtt. */
+/** Every logical id a template value points at through Ref or Fn::GetAtt (pseudo parameters left out). */
 export function referencedIds(value: unknown, found = new Set<string>()): Set<string> {
   if (Array.isArray(value)) {
     for (const item of value) referencedIds(item, found);
   } else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
-      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
-      else if (key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string') found.add(inner[0]);
+      if (key === 'Ref' && typeof inner === 'string') {
+        if (!inner.startsWith('AWS::')) found.add(inner);
+      } else if (key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string')
+        found.add(inner[0]);
       else referencedIds(inner, found);
     }
   }
@@ -70,7 +73,9 @@ export function identityStatements(resources: Record<string, CfnResourceJson>): 
       documents.push(resource.Properties?.PolicyDocument);
     }
     if (resource.Type === 'AWS::IAM::Role') {
-      for (const inline of asArray(resource.Properties?.Policies as Array<{ PolicyDocument: unknown }> | undefined)) {
+      for (const inline of asArray(
+        resource.Properties?.Policies as Array<{ PolicyDocument: unknown }> | undefined,
+      )) {
         documents.push(inline.PolicyDocument);
       }
     }
@@ -107,4 +112,18 @@ export function statementsOfRole(
     if (resource.Type === 'AWS::IAM::Role') return policyId === roleId;
     return referencedIds(resource.Properties?.Roles).has(roleId);
   });
+}
+
+/** A template value that should be a list, as a list (empty when it is missing). */
+export const listOf = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+
+/** The environment variables of a Lambda function construct, as synthesised. */
+export function environmentOf(
+  resources: Record<string, CfnResourceJson>,
+  fn: IConstruct,
+): Record<string, unknown> {
+  const environment = resources[logicalId(fn)]?.Properties?.Environment as
+    | { Variables?: Record<string, unknown> }
+    | undefined;
+  return environment?.Variables ?? {};
 }

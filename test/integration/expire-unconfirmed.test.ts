@@ -12,11 +12,15 @@ describe('unconfirmed registrations', () => {
     await api('POST', link.pathname + link.search);
     const pendingId = (await memberIdFor(pending.email)) as string;
 
-    const early = await api('POST', '/_local/schedules/expire-unconfirmed', { body: { time: new Date(Date.now() + 29 * 86_400_000).toISOString() } });
+    const early = await api('POST', '/_local/schedules/expire-unconfirmed', {
+      body: { time: new Date(Date.now() + 29 * 86_400_000).toISOString() },
+    });
     expect(early.status).toBe(200);
     expect(await memberIdFor(pending.email)).toBe(pendingId);
 
-    const run = await api('POST', '/_local/schedules/expire-unconfirmed', { body: { time: new Date(Date.now() + 31 * 86_400_000).toISOString() } });
+    const run = await api('POST', '/_local/schedules/expire-unconfirmed', {
+      body: { time: new Date(Date.now() + 31 * 86_400_000).toISOString() },
+    });
 
     expect(run.status).toBe(200);
     expect((run.json() as { result: { expired: number } }).result.expired).toBeGreaterThanOrEqual(1);
@@ -29,6 +33,8 @@ describe('unconfirmed registrations', () => {
 
   it('an unknown schedule name or a bad time is refused', async () => {
     expect((await api('POST', '/_local/schedules/nope')).status).toBe(404);
-    expect((await api('POST', '/_local/schedules/expire-unconfirmed', { body: { time: 'yesterday' } })).status).toBe(400);
+    expect(
+      (await api('POST', '/_local/schedules/expire-unconfirmed', { body: { time: 'yesterday' } })).status,
+    ).toBe(400);
   });
 });

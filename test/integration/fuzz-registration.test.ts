@@ -22,16 +22,35 @@ const nastyString = fc.oneof(
 
 const validEmail = fc
   .tuple(fc.stringMatching(/^[a-z][a-z0-9.]{0,12}$/), fc.constantFrom('example.org', 'example.com'))
-  .map(([local, domain]) => `fuzz-${local.replace(/\.+$/, '').replace(/\.\.+/g, '.')}-${Math.random().toString(36).slice(2, 8)}@${domain}`);
+  .map(
+    ([local, domain]) =>
+      `fuzz-${local.replace(/\.+$/, '').replace(/\.\.+/g, '.')}-${Math.random().toString(36).slice(2, 8)}@${domain}`,
+  );
 
-const fieldValue = fc.oneof(nastyString, fc.integer(), fc.boolean(), fc.constant(null), fc.array(nastyString, { maxLength: 3 }), fc.object({ maxDepth: 1 }));
+const fieldValue = fc.oneof(
+  nastyString,
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(nastyString, { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+);
 
 /** Mostly well-formed registrations with one or more fields replaced by something hostile. */
 const mutatedRegistration = fc
   .record({
     email: fc.oneof(validEmail, nastyString),
     replacements: fc.dictionary(
-      fc.constantFrom('name', 'organisation', 'organisationType', 'networks', 'interests', 'consent', 'website', 'extra'),
+      fc.constantFrom(
+        'name',
+        'organisation',
+        'organisationType',
+        'networks',
+        'interests',
+        'consent',
+        'website',
+        'extra',
+      ),
       fieldValue,
       { maxKeys: 3 },
     ),
@@ -40,13 +59,18 @@ const mutatedRegistration = fc
   .map(({ email, replacements, newsletter }) => {
     const body: Record<string, unknown> = registration({ email });
     Object.assign(body, replacements);
-    if (!('consent' in replacements)) body.consent = { newsletter, privacyNotice: true, formVersion: '2026-11' };
+    if (!('consent' in replacements))
+      body.consent = { newsletter, privacyNotice: true, formVersion: '2026-11' };
     if (!('website' in replacements)) delete body.website;
     return body;
   });
 
 const anyJson = fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value));
-const rawBodies = fc.oneof(anyJson, fc.string({ maxLength: 200 }), mutatedRegistration.map((body) => JSON.stringify(body).slice(0, -1)));
+const rawBodies = fc.oneof(
+  anyJson,
+  fc.string({ maxLength: 200 }),
+  mutatedRegistration.map((body) => JSON.stringify(body).slice(0, -1)),
+);
 
 describe('fuzzing POST /api/members', () => {
   it('any registration body gets a 2xx or a clear 4xx, and a refused one stores nothing', async () => {
@@ -69,12 +93,26 @@ describe('fuzzing POST /api/members', () => {
 
   it('any raw body or content type gets a 4xx, never a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(rawBodies, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'), async (rawBody, contentType) => {
-        const response = await api('POST', '/api/members', { rawBody, headers: { 'content-type': contentType } });
-        expect(response.status, response.text).toBeGreaterThanOrEqual(400);
-        expect(response.status).toBeLessThan(500);
-        expect(response.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
-      }),
+      fc.asyncProperty(
+        rawBodies,
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/octet-stream',
+        ),
+        async (rawBody, contentType) => {
+          const response = await api('POST', '/api/members', {
+            rawBody,
+            headers: { 'content-type': contentType },
+          });
+          expect(response.status, response.text).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+          expect(response.json()).toMatchObject({
+            error: { code: expect.any(String), message: expect.any(String) },
+          });
+        },
+      ),
       { numRuns: 60 },
     );
   });

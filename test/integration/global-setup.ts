@@ -14,6 +14,7 @@ declare module 'vitest' {
     sesUrl: string;
     dynamoUrl: string;
     dataDir: string;
+    busMode: string;
   }
 }
 
@@ -21,7 +22,10 @@ let child: ChildProcess | undefined;
 let dataDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  const base = Number(process.env.RUNTIME_PORT_BASE ?? 13000);
+  // Each project's settings come from its own `test.env` (the main process's env is shared by all).
+  const settings = project.config.env ?? {};
+  const base = Number(settings.RUNTIME_PORT_BASE ?? 13000);
+  const busMode = String(settings.RUNTIME_BUS_MODE ?? 'normal');
   dataDir = mkdtempSync(path.join(tmpdir(), 'alliance-it-'));
   const ports = { PORT: base, DYNAMODB_PORT: base + 1, SES_PORT: base + 2, BUS_PORT: base + 3 };
   child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
@@ -30,14 +34,17 @@ export async function setup(project: TestProject): Promise<void> {
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
       DATA_DIR: dataDir,
       QUIET: '1',
-      BUS_MODE: process.env.RUNTIME_BUS_MODE === 'normal' ? '' : (process.env.RUNTIME_BUS_MODE ?? ''),
+      BUS_MODE: busMode === 'normal' ? '' : busMode,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local runtime did not start in 90 s:\n${output}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`local runtime did not start in 90 s:\n${output}`)),
+      90_000,
+    );
     child?.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('backend is running')) {
@@ -58,6 +65,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('sesUrl', `http://127.0.0.1:${ports.SES_PORT}`);
   project.provide('dynamoUrl', `http://127.0.0.1:${ports.DYNAMODB_PORT}`);
   project.provide('dataDir', dataDir);
+  project.provide('busMode', busMode);
 }
 
 export async function teardown(): Promise<void> {

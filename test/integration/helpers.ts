@@ -32,7 +32,8 @@ export const randomLoopback = () =>
 export function api(method: string, pathAndQuery: string, options: ApiOptions = {}): Promise<ApiResponse> {
   const url = new URL(pathAndQuery, baseUrl());
   const payload =
-    options.rawBody ?? (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8'));
+    options.rawBody ??
+    (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8'));
   const headers: Record<string, string> = {
     accept: 'application/json',
     ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -93,15 +94,25 @@ export async function allEmails(): Promise<StoredEmail[]> {
 }
 
 export async function emailsTo(address: string): Promise<StoredEmail[]> {
-  return (await allEmails()).filter((email) => email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase()));
+  return (await allEmails()).filter((email) =>
+    email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase()),
+  );
 }
 
 /** Waits until `count` e-mails to the address have arrived, and returns them oldest first. */
-export async function waitForEmails(address: string, count: number, timeoutMs = 15_000): Promise<StoredEmail[]> {
-  return waitFor(`${count} e-mail(s) to ${address}`, async () => {
-    const emails = await emailsTo(address);
-    return emails.length >= count ? emails.sort((a, b) => a.at - b.at) : undefined;
-  }, timeoutMs);
+export async function waitForEmails(
+  address: string,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<StoredEmail[]> {
+  return waitFor(
+    `${count} e-mail(s) to ${address}`,
+    async () => {
+      const emails = await emailsTo(address);
+      return emails.length >= count ? emails.sort((a, b) => a.at - b.at) : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export const linkIn = (text: string, pathPrefix: string): string => {
@@ -129,7 +140,11 @@ export function registration(overrides: Record<string, unknown> = {}) {
 let documentClient: DynamoDBDocumentClient | undefined;
 export const db = () => {
   documentClient ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: inject('dynamoUrl'), region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({
+      endpoint: inject('dynamoUrl'),
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
   );
   return documentClient;
 };
@@ -137,20 +152,34 @@ export const db = () => {
 export const table = (name: string) => `alliance-${name}`;
 
 export async function memberIdFor(email: string): Promise<string | undefined> {
-  const result = await db().send(new GetCommand({ TableName: table('members'), Key: { pk: `EMAIL#${email.toLowerCase()}`, sk: 'EMAIL' } }));
+  const result = await db().send(
+    new GetCommand({ TableName: table('members'), Key: { pk: `EMAIL#${email.toLowerCase()}`, sk: 'EMAIL' } }),
+  );
   return result.Item?.memberId as string | undefined;
 }
 
 export async function memberItems(memberId: string) {
   const result = await db().send(
-    new QueryCommand({ TableName: table('members'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}` } }),
+    new QueryCommand({
+      TableName: table('members'),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}` },
+    }),
   );
   return result.Items ?? [];
 }
 
-export async function counter(metric: string, dimension: string, granularity: string, period: string): Promise<number> {
+export async function counter(
+  metric: string,
+  dimension: string,
+  granularity: string,
+  period: string,
+): Promise<number> {
   const result = await db().send(
-    new GetCommand({ TableName: table('counters'), Key: { pk: `${metric}#${dimension}`, sk: `${granularity}#${period}` } }),
+    new GetCommand({
+      TableName: table('counters'),
+      Key: { pk: `${metric}#${dimension}`, sk: `${granularity}#${period}` },
+    }),
   );
   return Number(result.Item?.count ?? 0);
 }
@@ -159,7 +188,9 @@ export async function scanAll(tableName: string) {
   const items: Array<Record<string, unknown>> = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await db().send(new ScanCommand({ TableName: table(tableName), ExclusiveStartKey: startKey }));
+    const page = await db().send(
+      new ScanCommand({ TableName: table(tableName), ExclusiveStartKey: startKey }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -170,7 +201,11 @@ export const tokenSecret = () => readFileSync(path.join(inject('dataDir'), 'toke
 
 /** The current month as the counters bucket it (alliance time zone). */
 export const londonMonth = (at = new Date()) => {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((part) => part.type === type)?.value;
   return `${get('year')}-${get('month')}`;
 };

@@ -45,10 +45,14 @@ describe('member registration', () => {
     const memberId = await memberIdFor(body.email);
     expect(memberId).toBeDefined();
 
-    const page = await api('GET', new URL(link).pathname + new URL(link).search, { headers: { accept: 'text/html' } });
+    const page = await api('GET', new URL(link).pathname + new URL(link).search, {
+      headers: { accept: 'text/html' },
+    });
     expect(page.status).toBe(200);
     expect(page.text).toContain('<form method="post"');
-    expect((await memberItems(memberId as string)).find((item) => item.sk === 'PROFILE')?.status).toBe('pending');
+    expect((await memberItems(memberId as string)).find((item) => item.sk === 'PROFILE')?.status).toBe(
+      'pending',
+    );
 
     const confirmed = await api('POST', new URL(link).pathname + new URL(link).search);
     expect(confirmed.status).toBe(200);
@@ -75,14 +79,18 @@ describe('member registration', () => {
   });
 
   it('the consent record shows what was agreed at sign-up and when it was confirmed', async () => {
-    const body = registration({ consent: { newsletter: false, privacyNotice: true, formVersion: '2026-11' } });
+    const body = registration({
+      consent: { newsletter: false, privacyNotice: true, formVersion: '2026-11' },
+    });
     const { link } = await registerAndGetConfirmLink(body);
     await api('POST', new URL(link).pathname + new URL(link).search);
     const memberId = (await memberIdFor(body.email)) as string;
 
     const consent = (await memberItems(memberId)).filter((item) => String(item.sk).startsWith('CONSENT#'));
 
-    const summary = consent.map((entry) => `${entry.purpose}:${entry.action}:${entry.method}:${entry.formVersion}`).sort();
+    const summary = consent
+      .map((entry) => `${entry.purpose}:${entry.action}:${entry.method}:${entry.formVersion}`)
+      .sort();
     expect(summary).toEqual([
       'newsletter:refused:web-form:2026-11',
       'privacy-notice:confirmed:email-link:2026-11',
@@ -153,7 +161,10 @@ describe('member registration', () => {
 
     const response = await api('POST', path, {
       rawBody: '',
-      headers: { accept: 'text/html,application/xhtml+xml', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        accept: 'text/html,application/xhtml+xml',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
     });
 
     expect(response.status).toBe(200);
@@ -192,7 +203,9 @@ describe('confirmation links that are not right', () => {
       const post = await api('POST', `/api/members/confirm?token=${encodeURIComponent(candidate)}`);
       expect(post.status, candidate).toBe(status);
       expect(post.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
-      const page = await api('GET', `/api/members/confirm?token=${encodeURIComponent(candidate)}`, { headers: { accept: 'text/html' } });
+      const page = await api('GET', `/api/members/confirm?token=${encodeURIComponent(candidate)}`, {
+        headers: { accept: 'text/html' },
+      });
       expect(page.status).toBe(status);
       expect(page.headers['content-type']).toContain('text/html');
     }
@@ -203,27 +216,47 @@ describe('bad registrations', () => {
   it('a form with problems gets a 400 listing each field, and nothing is stored or sent', async () => {
     const email = uniqueEmail('bad');
     const response = await api('POST', '/api/members', {
-      body: registration({ email, name: 'Ada\r\nBcc: victim@example.org', networks: ['no-such-network'], consent: { newsletter: true, privacyNotice: false, formVersion: '2026-11' } }),
+      body: registration({
+        email,
+        name: 'Ada\r\nBcc: victim@example.org',
+        networks: ['no-such-network'],
+        consent: { newsletter: true, privacyNotice: false, formVersion: '2026-11' },
+      }),
     });
 
     expect(response.status).toBe(400);
     const { error } = response.json() as { error: { code: string; details: Array<{ field: string }> } };
     expect(error.code).toBe('invalid_request');
-    expect(error.details.map((detail) => detail.field).sort()).toEqual(['consent.privacyNotice', 'name', 'networks.0']);
+    expect(error.details.map((detail) => detail.field).sort()).toEqual([
+      'consent.privacyNotice',
+      'name',
+      'networks.0',
+    ]);
     expect(await memberIdFor(email)).toBeUndefined();
     await api('GET', '/_local/bus/idle');
     expect(await emailsTo(email)).toHaveLength(0);
   });
 
   it('malformed JSON, a wrong content type, an empty body and an oversized body are refused clearly', async () => {
-    const malformed = await api('POST', '/api/members', { rawBody: '{"name": "Ada",', headers: { 'content-type': 'application/json' } });
-    const wrongType = await api('POST', '/api/members', { rawBody: '<xml/>', headers: { 'content-type': 'application/xml' } });
-    const empty = await api('POST', '/api/members', { rawBody: '', headers: { 'content-type': 'application/json' } });
+    const malformed = await api('POST', '/api/members', {
+      rawBody: '{"name": "Ada",',
+      headers: { 'content-type': 'application/json' },
+    });
+    const wrongType = await api('POST', '/api/members', {
+      rawBody: '<xml/>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    const empty = await api('POST', '/api/members', {
+      rawBody: '',
+      headers: { 'content-type': 'application/json' },
+    });
     const huge = await api('POST', '/api/members', { body: registration({ name: 'x'.repeat(20_000) }) });
 
     expect([malformed.status, wrongType.status, empty.status, huge.status]).toEqual([400, 415, 400, 413]);
     for (const response of [malformed, wrongType, empty, huge]) {
-      expect(response.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+      expect(response.json()).toMatchObject({
+        error: { code: expect.any(String), message: expect.any(String) },
+      });
     }
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { api, linkIn, registration, scanAll, waitForEmails } from './helpers';
 
 const counterItems = async () =>
@@ -27,5 +27,16 @@ describe('rebuilding counters from the archive', () => {
     expect(await waitForEmails(body.email, 2)).toHaveLength(2);
     const deadLetters = await api('GET', '/_local/dead-letters');
     expect((deadLetters.json() as { deadLetters: unknown[] }).deadLetters).toEqual([]);
+  });
+});
+
+describe('the bus delivery mode', () => {
+  it('runs in the mode this test project asked for', async () => {
+    const mode = (await api('GET', '/_local/bus/mode')).json() as { duplicate: boolean; shuffle: boolean };
+    const expected = inject('busMode');
+    expect(mode).toEqual({
+      duplicate: expected.includes('duplicate'),
+      shuffle: expected.includes('shuffle'),
+    });
   });
 });

@@ -21,16 +21,23 @@ describe('counter buckets', () => {
   });
 
   it('a registration moves all, organisation-type and each network counter by day, month and year', () => {
-    const increments = countersFor('MemberRegistered', registered('2026-11-27T10:00:00Z', ['smart-city-alliance', 'working-groups']));
+    const increments = countersFor(
+      'MemberRegistered',
+      registered('2026-11-27T10:00:00Z', ['smart-city-alliance', 'working-groups']),
+    );
 
-    const keys = increments.map((increment) => `${counterKey(increment).pk} ${counterKey(increment).sk}`).sort();
+    const keys = increments
+      .map((increment) => `${counterKey(increment).pk} ${counterKey(increment).sk}`)
+      .sort();
     expect(keys).toEqual(
       [
         'members.registered#all',
         'members.registered#network=smart-city-alliance',
         'members.registered#network=working-groups',
         'members.registered#organisationType=university',
-      ].flatMap((pk) => [`${pk} day#2026-11-27`, `${pk} month#2026-11`, `${pk} year#2026`]).sort(),
+      ]
+        .flatMap((pk) => [`${pk} day#2026-11-27`, `${pk} month#2026-11`, `${pk} year#2026`])
+        .sort(),
     );
     expect(increments.every((increment) => increment.by === 1)).toBe(true);
   });
@@ -41,7 +48,10 @@ describe('counter buckets', () => {
   });
 
   it('an event the counters do not track moves nothing', () => {
-    const event = buildEvent('MemberRegistrationRepeated', { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', memberStatus: 'pending' });
+    const event = buildEvent('MemberRegistrationRepeated', {
+      memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10',
+      memberStatus: 'pending',
+    });
     expect(countersFor('MemberRegistrationRepeated', event)).toEqual([]);
   });
 });

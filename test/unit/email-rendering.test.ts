@@ -3,7 +3,7 @@ import { confirmationEmail, welcomeEmail } from '../../functions/members/member-
 import { renderEmail } from '../../shared/email/render';
 import { escapeHtml, oneLine } from '../../shared/escape';
 
-describe('e-mails show people\'s own words safely', () => {
+describe("e-mails show people's own words safely", () => {
   it('escapes user text in the HTML part and keeps it readable in the text part', () => {
     const email = confirmationEmail({ name: '<img src=x onerror=alert(1)> & "Ada"' }, 'tok.en');
 
@@ -25,7 +25,9 @@ describe('e-mails show people\'s own words safely', () => {
   });
 
   it('names the networks a new member joined in the welcome e-mail', () => {
-    expect(welcomeEmail({ name: 'Ada', networks: ['innovation-support-forum'] }).text).toContain('Innovation Support Forum');
+    expect(welcomeEmail({ name: 'Ada', networks: ['innovation-support-forum'] }).text).toContain(
+      'Innovation Support Forum',
+    );
   });
 
   it('escapes every character that matters in HTML', () => {

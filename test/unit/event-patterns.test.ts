@@ -11,7 +11,12 @@ const event = {
 
 describe('the local bus evaluates rule patterns as EventBridge does', () => {
   it('matches literal values, and any element of an array field', () => {
-    expect(compilePattern({ source: ['alliance.members'], 'detail-type': ['MemberRegistered', 'MemberConfirmed'] })(event)).toBe(true);
+    expect(
+      compilePattern({
+        source: ['alliance.members'],
+        'detail-type': ['MemberRegistered', 'MemberConfirmed'],
+      })(event),
+    ).toBe(true);
     expect(compilePattern({ detail: { networks: ['working-groups'] } })(event)).toBe(true);
     expect(compilePattern({ source: ['alliance.activities'] })(event)).toBe(false);
     expect(compilePattern({ detail: { missing: ['x'] } })(event)).toBe(false);
@@ -20,8 +25,12 @@ describe('the local bus evaluates rule patterns as EventBridge does', () => {
   it('evaluates prefix, suffix, anything-but, exists, equals-ignore-case and numeric', () => {
     expect(compilePattern({ source: [{ prefix: 'alliance.' }] })(event)).toBe(true);
     expect(compilePattern({ 'detail-type': [{ suffix: 'Registered' }] })(event)).toBe(true);
-    expect(compilePattern({ detail: { organisationType: [{ 'anything-but': ['sme'] }] } })(event)).toBe(false);
-    expect(compilePattern({ detail: { organisationType: [{ 'anything-but': { prefix: 'uni' } }] } })(event)).toBe(true);
+    expect(compilePattern({ detail: { organisationType: [{ 'anything-but': ['sme'] }] } })(event)).toBe(
+      false,
+    );
+    expect(
+      compilePattern({ detail: { organisationType: [{ 'anything-but': { prefix: 'uni' } }] } })(event),
+    ).toBe(true);
     expect(compilePattern({ detail: { missing: [{ exists: false }] } })(event)).toBe(true);
     expect(compilePattern({ detail: { organisationType: [{ exists: true }] } })(event)).toBe(true);
     expect(compilePattern({ source: [{ 'equals-ignore-case': 'ALLIANCE.MEMBERS' }] })(event)).toBe(true);

@@ -3,7 +3,12 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambd
 /** A payload v2.0 event as API Gateway builds it. */
 export function httpEvent(
   routeKey: string,
-  options: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string>; sourceIp?: string } = {},
+  options: {
+    body?: unknown;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    sourceIp?: string;
+  } = {},
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const [method = 'GET', path = '/'] = routeKey.split(' ');
   return {
@@ -18,7 +23,13 @@ export function httpEvent(
       apiId: 'api',
       domainName: 'example.org',
       domainPrefix: 'example',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.9', userAgent: 'test' },
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '203.0.113.9',
+        userAgent: 'test',
+      },
       requestId: 'request-1',
       routeKey,
       stage: '$default',

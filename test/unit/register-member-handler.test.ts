@@ -1,6 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutEventsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/members/register-member';
@@ -19,7 +24,8 @@ const body = {
   consent: { newsletter: true, privacyNotice: true, formVersion: '2026-11' },
 };
 
-const register = (payload: unknown = body) => handler(httpEvent('POST /api/members', { body: payload }), context);
+const register = (payload: unknown = body) =>
+  handler(httpEvent('POST /api/members', { body: payload }), context);
 
 beforeEach(() => {
   dynamo.reset();
@@ -35,7 +41,12 @@ describe('register-member handler', () => {
 
     expect(response.statusCode).toBe(202);
     const transaction = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(transaction.map((item) => item.Put?.Item?.type)).toEqual(['email', 'member', 'consent', 'consent']);
+    expect(transaction.map((item) => item.Put?.Item?.type)).toEqual([
+      'email',
+      'member',
+      'consent',
+      'consent',
+    ]);
     expect(transaction[0]?.Put?.Item?.pk).toBe('EMAIL#ada@example.org');
     const entry = bus.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry?.DetailType).toBe('MemberRegistered');
@@ -46,27 +57,45 @@ describe('register-member handler', () => {
 
   it('a known address gets the same 202 and a MemberRegistrationRepeated event instead', async () => {
     dynamo.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }),
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+      }),
     );
-    dynamo.on(GetCommand, { Key: { pk: 'EMAIL#ada@example.org', sk: 'EMAIL' } }).resolves({ Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10' } });
-    dynamo.on(GetCommand, { Key: { pk: 'MEMBER#4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', sk: 'PROFILE' } }).resolves({
-      Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', status: 'confirmed' },
-    });
+    dynamo
+      .on(GetCommand, { Key: { pk: 'EMAIL#ada@example.org', sk: 'EMAIL' } })
+      .resolves({ Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10' } });
+    dynamo
+      .on(GetCommand, { Key: { pk: 'MEMBER#4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', sk: 'PROFILE' } })
+      .resolves({
+        Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', status: 'confirmed' },
+      });
 
     const response = await register();
 
     expect(response.statusCode).toBe(202);
-    expect(bus.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe('MemberRegistrationRepeated');
+    expect(bus.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe(
+      'MemberRegistrationRepeated',
+    );
   });
 
-  it('once the day\'s mail allowance for an address is spent, nothing is published', async () => {
+  it("once the day's mail allowance for an address is spent, nothing is published", async () => {
     dynamo.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }),
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+      }),
     );
-    dynamo.on(GetCommand, { Key: { pk: 'EMAIL#ada@example.org', sk: 'EMAIL' } }).resolves({ Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10' } });
-    dynamo.on(GetCommand, { Key: { pk: 'MEMBER#4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', sk: 'PROFILE' } }).resolves({
-      Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', status: 'pending' },
-    });
+    dynamo
+      .on(GetCommand, { Key: { pk: 'EMAIL#ada@example.org', sk: 'EMAIL' } })
+      .resolves({ Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10' } });
+    dynamo
+      .on(GetCommand, { Key: { pk: 'MEMBER#4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', sk: 'PROFILE' } })
+      .resolves({
+        Item: { memberId: '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10', status: 'pending' },
+      });
     dynamo
       .on(UpdateCommand)
       .resolvesOnce({})
@@ -77,7 +106,11 @@ describe('register-member handler', () => {
   });
 
   it('invalid input is a 400 with field details, and nothing is written or published', async () => {
-    const response = await register({ ...body, email: 'nope', consent: { ...body.consent, privacyNotice: false } });
+    const response = await register({
+      ...body,
+      email: 'nope',
+      consent: { ...body.consent, privacyNotice: false },
+    });
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error.details.map((detail: { field: string }) => detail.field)).toEqual([
@@ -89,7 +122,9 @@ describe('register-member handler', () => {
   });
 
   it('too many registrations from one address is a 429 with Retry-After, and nothing is stored', async () => {
-    dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'limit', $metadata: {} }));
+    dynamo
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'limit', $metadata: {} }));
 
     const response = await register();
 

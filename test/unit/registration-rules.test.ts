@@ -34,17 +34,19 @@ describe('what counts as a valid registration', () => {
   });
 
   it('refuses networks, interests and organisation types that are not in the config', () => {
-    expect(problems({ ...valid, networks: ['nope'], interests: ['golf'], organisationType: 'club' }).sort()).toEqual([
-      'interests.0',
-      'networks.0',
-      'organisationType',
-    ]);
+    expect(
+      problems({ ...valid, networks: ['nope'], interests: ['golf'], organisationType: 'club' }).sort(),
+    ).toEqual(['interests.0', 'networks.0', 'organisationType']);
   });
 
   it('needs at least one network, no repeats, and the privacy notice accepted', () => {
     expect(problems({ ...valid, networks: [] })).toEqual(['networks']);
-    expect(problems({ ...valid, networks: ['smart-city-alliance', 'smart-city-alliance'] })).toEqual(['networks']);
-    expect(problems({ ...valid, consent: { ...valid.consent, privacyNotice: false } })).toEqual(['consent.privacyNotice']);
+    expect(problems({ ...valid, networks: ['smart-city-alliance', 'smart-city-alliance'] })).toEqual([
+      'networks',
+    ]);
+    expect(problems({ ...valid, consent: { ...valid.consent, privacyNotice: false } })).toEqual([
+      'consent.privacyNotice',
+    ]);
   });
 
   it('refuses unknown fields and an address that is not an e-mail address', () => {
@@ -60,14 +62,26 @@ describe('what counts as a valid registration', () => {
 
 describe('consent evidence', () => {
   it('records each purpose at sign-up, and confirms only what was given', () => {
-    const registration = registrationSchema.parse({ ...valid, consent: { ...valid.consent, newsletter: false } });
+    const registration = registrationSchema.parse({
+      ...valid,
+      consent: { ...valid.consent, newsletter: false },
+    });
     const atSignUp = consentAtSignUp(registration, '2026-11-27T10:00:00.000Z');
-    expect(atSignUp.map((entry) => `${entry.purpose}:${entry.action}`)).toEqual(['privacy-notice:given', 'newsletter:refused']);
+    expect(atSignUp.map((entry) => `${entry.purpose}:${entry.action}`)).toEqual([
+      'privacy-notice:given',
+      'newsletter:refused',
+    ]);
 
     const atConfirmation = consentAtConfirmation(atSignUp, '2026-11-27T10:05:00.000Z');
 
     expect(atConfirmation).toEqual([
-      expect.objectContaining({ purpose: 'privacy-notice', action: 'confirmed', method: 'email-link', at: '2026-11-27T10:05:00.000Z', formVersion: '2026-11' }),
+      expect.objectContaining({
+        purpose: 'privacy-notice',
+        action: 'confirmed',
+        method: 'email-link',
+        at: '2026-11-27T10:05:00.000Z',
+        formVersion: '2026-11',
+      }),
     ]);
   });
 });

@@ -14,5 +14,7 @@ Object.assign(process.env, {
   EVENT_BUS_NAME: 'alliance-test',
   TOKEN_SECRET_FILE: secretFile,
   POWERTOOLS_LOG_LEVEL: 'SILENT',
-  ...Object.fromEntries(Object.values(tables).map((table) => [table.envVar, `test-${table.envVar.toLowerCase()}`])),
+  ...Object.fromEntries(
+    Object.values(tables).map((table) => [table.envVar, `test-${table.envVar.toLowerCase()}`]),
+  ),
 });

@@ -86,7 +86,7 @@ export interface ConsentEntry {
   action: ConsentAction;
   formVersion: string;
   wording: string;
-  method: 'web-form' | 'email-link' | 'preferences-page' | 'one-click-unsubscribe';
+  method: 'web-form' | 'email-link' | 'preferences-page' | 'one-click-unsubscribe' | 'unsubscribe-page';
   at: string;
 }
 

@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Access,
+  allHandlerEntries,
+  type HandlerEntry,
+  handlerId,
+  type TableName,
+  tables,
+} from '../../infra/catalogue';
+import {
+  busPublishActions,
+  emailSendActions,
+  secretReadActions,
+  tableReadActions,
+  tableWriteActions,
+  tracingActions,
+} from '../../infra/cdk/function';
+import { eventCatalogue } from '../../shared/events';
+import {
+  asArray,
+  environmentOf,
+  identityStatements,
+  logicalId,
+  type PolicyStatementJson,
+  referencedIds,
+  resourcePolicyStatements,
+  statementsOfRole,
+  synthesise,
+} from './synth';
+
+const { stack, resources, edgeResources } = synthesise();
+
+const tableNames = Object.keys(tables) as TableName[];
+const tableId = (name: TableName) => logicalId(stack.tables.byName[name]);
+const busId = logicalId(stack.events.bus);
+const secretId = logicalId(stack.mail.tokenSecret);
+const identityId = logicalId(stack.mail.identity);
+const configurationSetId = logicalId(stack.mail.configurationSet);
+
+/** (action, resource) pairs a function's role is granted, with the statement that grants them. */
+function grantsOf(entry: HandlerEntry) {
+  const fn = stack.functions.get(handlerId(entry));
+  if (!fn) throw new Error(`no function for ${entry.handler}`);
+  const statements = statementsOfRole(resources, logicalId(fn.role)).map(({ statement }) => statement);
+  const pairs = statements.flatMap((statement) =>
+    asArray(statement.Action).flatMap((action) =>
+      asArray(statement.Resource).map((resource) => ({ action, resource, statement })),
+    ),
+  );
+  const environment = environmentOf(resources, fn.lambda);
+  return { fn, statements, pairs, environment };
+}
+
+const actionsOn = (pairs: ReturnType<typeof grantsOf>['pairs'], targetId: string) =>
+  new Set(pairs.filter(({ resource }) => referencedIds(resource).has(targetId)).map(({ action }) => action));
+
+const entries = allHandlerEntries().map((entry) => [handlerId(entry), entry] as const);
+
+describe('least privilege', () => {
+  it('no policy anywhere grants a wildcard action (the only wildcards are TLS-only denies)', () => {
+    const everyStatement = [
+      ...identityStatements(resources),
+      ...identityStatements(edgeResources),
+      ...resourcePolicyStatements(resources),
+      ...resourcePolicyStatements(edgeResources),
+    ];
+    expect(everyStatement.length).toBeGreaterThan(0);
+    for (const { policyId, statement } of everyStatement) {
+      const wildcards = asArray(statement.Action).filter((action) => action.includes('*'));
+      if (wildcards.length === 0) continue;
+      // enforceSSL on buckets and queues: Deny s3:* / sqs:* when aws:SecureTransport is false.
+      expect({ policyId, effect: statement.Effect, condition: statement.Condition }).toEqual({
+        policyId,
+        effect: 'Deny',
+        condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    }
+  });
+
+  it.each(entries)(
+    '%s may write its own log group and send traces, and nothing it does not declare',
+    (_id, entry) => {
+      const { fn, statements } = grantsOf(entry);
+      const { uses } = entry;
+      const tableAccess = Object.values(uses.tables ?? {}) as Access[];
+      const allowed = new Set<string>([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        ...tracingActions,
+        ...(tableAccess.length ? tableReadActions : []),
+        ...(tableAccess.includes('write') ? tableWriteActions : []),
+        ...(uses.publishes?.length ? busPublishActions : []),
+        ...(uses.sendsEmail ? emailSendActions : []),
+        ...(uses.tokenSecret ? secretReadActions : []),
+      ]);
+      const granted = new Set(statements.flatMap((statement) => asArray(statement.Action)));
+      expect([...granted].sort()).toEqual([...allowed].sort());
+      expect(statements.every((statement: PolicyStatementJson) => statement.Effect === 'Allow')).toBe(true);
+
+      const logStatement = statements.find((statement) =>
+        asArray(statement.Action).includes('logs:PutLogEvents'),
+      );
+      expect(referencedIds(logStatement?.Resource)).toEqual(new Set([logicalId(fn.logGroup)]));
+    },
+  );
+
+  it.each(entries)(
+    '%s reaches exactly the tables it declares, writing only where it declares write',
+    (_id, entry) => {
+      const { pairs, environment } = grantsOf(entry);
+      for (const name of tableNames) {
+        const access = entry.uses.tables?.[name];
+        const actions = actionsOn(pairs, tableId(name));
+        const envVar = tables[name].envVar;
+        if (access === undefined) {
+          expect(actions.size, `${name}: no access declared`).toBe(0);
+          expect(environment[envVar]).toBeUndefined();
+          continue;
+        }
+        const expected =
+          access === 'write' ? [...tableReadActions, ...tableWriteActions] : [...tableReadActions];
+        expect([...actions].sort(), `${name}: ${access}`).toEqual([...expected].sort());
+        expect(referencedIds(environment[envVar])).toEqual(new Set([tableId(name)]));
+
+        // Indexes are granted by name, with the same actions as their table.
+        const onTable = pairs.filter(({ resource }) => referencedIds(resource).has(tableId(name)));
+        const indexNames = onTable
+          .map(({ resource }) => JSON.stringify(resource).match(/\/index\/([^"]+)"/)?.[1])
+          .filter((index): index is string => index !== undefined);
+        expect([...new Set(indexNames)].sort()).toEqual(
+          (tables[name] as { globalIndexes?: Array<{ name: string }> }).globalIndexes
+            ?.map((index) => index.name)
+            .sort() ?? [],
+        );
+      }
+    },
+  );
+
+  it.each(entries)('%s publishes to the alliance bus only the detail-types it declares', (_id, entry) => {
+    const { pairs, environment, statements } = grantsOf(entry);
+    const publishes = entry.uses.publishes ?? [];
+    const putEvents = statements.filter((statement) =>
+      asArray(statement.Action).includes('events:PutEvents'),
+    );
+    if (publishes.length === 0) {
+      expect(putEvents).toHaveLength(0);
+      expect(environment.EVENT_BUS_NAME).toBeUndefined();
+      return;
+    }
+    expect(actionsOn(pairs, busId)).toEqual(new Set(busPublishActions));
+    expect(putEvents).toHaveLength(1);
+    expect(referencedIds(putEvents[0]?.Resource)).toEqual(new Set([busId]));
+    const condition = putEvents[0]?.Condition?.StringEquals;
+    expect(asArray(condition?.['events:detail-type'] as string[]).sort()).toEqual([...publishes].sort());
+    expect(asArray(condition?.['events:source'] as string[]).sort()).toEqual(
+      [...new Set(publishes.map((detailType) => eventCatalogue[detailType].source))].sort(),
+    );
+    expect(referencedIds(environment.EVENT_BUS_NAME)).toEqual(new Set([busId]));
+  });
+
+  it.each(entries)(
+    '%s sends e-mail only if it declares sendsEmail, and then only as the alliance',
+    (_id, entry) => {
+      const { pairs, environment } = grantsOf(entry);
+      const sesPairs = pairs.filter(({ action }) => action.startsWith('ses:'));
+      if (!entry.uses.sendsEmail) {
+        expect(sesPairs).toHaveLength(0);
+        expect(environment.SES_CONFIGURATION_SET).toBeUndefined();
+        return;
+      }
+      expect(actionsOn(pairs, identityId)).toEqual(new Set(emailSendActions));
+      expect(actionsOn(pairs, configurationSetId)).toEqual(new Set(emailSendActions));
+      for (const { resource } of sesPairs) {
+        const targets = referencedIds(resource);
+        expect(targets.has(identityId) || targets.has(configurationSetId)).toBe(true);
+      }
+      expect(referencedIds(environment.SES_CONFIGURATION_SET)).toEqual(new Set([configurationSetId]));
+    },
+  );
+
+  it.each(entries)('%s reads the link-signing key only if it declares tokenSecret', (_id, entry) => {
+    const { pairs, environment } = grantsOf(entry);
+    const secretPairs = pairs.filter(({ action }) => action.startsWith('secretsmanager:'));
+    if (!entry.uses.tokenSecret) {
+      expect(secretPairs).toHaveLength(0);
+      expect(environment.TOKEN_SECRET_ID).toBeUndefined();
+      return;
+    }
+    expect(secretPairs.map(({ action }) => action)).toEqual([...secretReadActions]);
+    expect(referencedIds(secretPairs[0]?.resource)).toEqual(new Set([secretId]));
+    expect(referencedIds(environment.TOKEN_SECRET_ID)).toEqual(new Set([secretId]));
+  });
+
+  it('the only wildcard resource a function is granted is X-Ray, in a policy of its own', () => {
+    for (const entry of allHandlerEntries()) {
+      const { pairs } = grantsOf(entry);
+      const wildcard = pairs.filter(({ resource }) => resource === '*');
+      expect(new Set(wildcard.map(({ action }) => action))).toEqual(new Set(tracingActions));
+    }
+  });
+
+  it('the pages deployment may touch only the site bucket, the pages asset and this distribution', () => {
+    const role = logicalId(stack.site.deploymentRole);
+    const statements = statementsOfRole(resources, role).map(({ statement }) => statement);
+    const actions = statements.flatMap((statement) => asArray(statement.Action)).sort();
+    expect(actions).toEqual(
+      [
+        'cloudfront:CreateInvalidation',
+        'cloudfront:GetInvalidation',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+      ].sort(),
+    );
+    const distributionStatement = statements.find((statement) =>
+      asArray(statement.Action).includes('cloudfront:CreateInvalidation'),
+    );
+    expect(referencedIds(distributionStatement?.Resource)).toEqual(
+      new Set([logicalId(stack.site.distribution)]),
+    );
+  });
+});

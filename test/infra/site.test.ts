@@ -1,0 +1,168 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { apiRequestsPerIpPer5Minutes } from '../../infra/cdk/waf';
+import {
+  asArray,
+  environmentOf,
+  listOf,
+  logicalId,
+  referencedIds,
+  resourcePolicyStatements,
+  synthesise,
+} from './synth';
+
+const { stack, edge, template, edgeTemplate, resources, edgeResources } = synthesise();
+
+const managedPolicy = {
+  cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+  allViewerExceptHostHeader: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+};
+
+const distributionConfig = () =>
+  resources[logicalId(stack.site.distribution)]?.Properties?.DistributionConfig as Record<string, unknown>;
+
+describe('hosted pages and the single public origin', () => {
+  it('the pages bucket is private, encrypted, TLS-only and logs its access', () => {
+    const bucket = resources[logicalId(stack.site.bucket)];
+    expect(bucket?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    expect(referencedIds(bucket?.Properties?.LoggingConfiguration)).toEqual(
+      new Set([logicalId(stack.site.logBucket)]),
+    );
+
+    const bucketPolicy = resourcePolicyStatements(resources).filter(({ policyId }) =>
+      referencedIds(resources[policyId]?.Properties?.Bucket).has(logicalId(stack.site.bucket)),
+    );
+    const reads = bucketPolicy.filter(({ statement }) => statement.Effect === 'Allow');
+    // Only CloudFront, for this distribution, may read the pages.
+    expect(reads.map(({ statement }) => statement.Action)).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(reads[0]?.statement)).toContain('cloudfront.amazonaws.com');
+    expect(referencedIds(reads[0]?.statement.Condition)).toEqual(
+      new Set([logicalId(stack.site.distribution)]),
+    );
+    expect(
+      bucketPolicy.some(({ statement }) => statement.Effect === 'Deny' && statement.Action === 's3:*'),
+    ).toBe(true);
+  });
+
+  it('CloudFront serves index.html from the bucket through Origin Access Control, HTTPS only', () => {
+    const config = distributionConfig();
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https' });
+    const origins = config.Origins as Array<Record<string, unknown>>;
+    const s3Origin = origins.find((origin) =>
+      referencedIds(origin.DomainName).has(logicalId(stack.site.bucket)),
+    );
+    expect(referencedIds(s3Origin?.OriginAccessControlId).size).toBe(1);
+    expect(referencedIds(config.Logging)).toEqual(new Set([logicalId(stack.site.logBucket)]));
+  });
+
+  it('/api/* goes to the HTTP API uncached, all methods, HTTPS only, with the viewer address', () => {
+    const config = distributionConfig();
+    const behaviours = config.CacheBehaviors as Array<Record<string, unknown>>;
+    expect(behaviours.map((behaviour) => behaviour.PathPattern)).toEqual(['/api/*']);
+    const [api] = behaviours;
+    expect(api).toMatchObject({
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      CachePolicyId: managedPolicy.cachingDisabled,
+      OriginRequestPolicyId: managedPolicy.allViewerExceptHostHeader,
+      ViewerProtocolPolicy: 'https-only',
+    });
+    const origin = (config.Origins as Array<Record<string, unknown>>).find(
+      (candidate) => candidate.Id === api?.TargetOriginId,
+    );
+    expect(referencedIds(origin?.DomainName)).toEqual(new Set([logicalId(stack.api.api)]));
+    expect(JSON.stringify(origin?.DomainName)).toContain('.execute-api.');
+    expect(origin?.CustomOriginConfig).toEqual({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+    });
+
+    const [association] = listOf<{ EventType: string; FunctionARN: unknown }>(api?.FunctionAssociations);
+    expect(association?.EventType).toBe('viewer-request');
+    const [functionId] = [...referencedIds(association?.FunctionARN)];
+    const code = String(functionId && resources[functionId]?.Properties?.FunctionCode);
+    expect(code).toContain("request.headers['true-client-ip'] = { value: event.viewer.ip }");
+  });
+
+  it('the WAF sits in us-east-1 with a per-IP rate limit on /api/ and the AWS common rules', () => {
+    expect(edge.region).toBe('us-east-1');
+    edgeTemplate.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    edgeTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: apiRequestsPerIpPer5Minutes,
+              EvaluationWindowSec: 300,
+              AggregateKeyType: 'IP',
+              ScopeDownStatement: {
+                ByteMatchStatement: Match.objectLike({
+                  PositionalConstraint: 'STARTS_WITH',
+                  SearchString: '/api/',
+                }),
+              },
+            }),
+          },
+        }),
+        Match.objectLike({
+          OverrideAction: { None: {} },
+          Statement: {
+            ManagedRuleGroupStatement: Match.objectLike({
+              VendorName: 'AWS',
+              Name: 'AWSManagedRulesCommonRuleSet',
+            }),
+          },
+        }),
+      ]),
+    });
+  });
+
+  it('the distribution is protected by that WebACL, read from the us-east-1 stack', () => {
+    const webAclId = distributionConfig().WebACLId as { 'Fn::GetStackOutput': Record<string, string> };
+    const reference = webAclId['Fn::GetStackOutput'];
+    expect(reference).toMatchObject({ StackName: edge.stackName, Region: 'us-east-1' });
+    const output = edgeTemplate.toJSON().Outputs?.[reference?.OutputName ?? ''];
+    expect(output?.Value).toEqual({ 'Fn::GetAtt': [logicalId(edge.webAcl), 'Arn'] });
+    expect(edgeResources[logicalId(edge.webAcl)]?.Type).toBe('AWS::WAFv2::WebACL');
+  });
+
+  it('links in e-mails point at the site unless a public URL is configured', () => {
+    for (const fn of stack.functions.values()) {
+      const variables = environmentOf(resources, fn.lambda);
+      expect(referencedIds(variables.PUBLIC_BASE_URL)).toEqual(new Set([logicalId(stack.site.distribution)]));
+      expect(JSON.stringify(variables.PUBLIC_BASE_URL)).toContain('https://');
+    }
+  });
+
+  it('the stack tells the operator where everything is', () => {
+    const outputs = Object.keys(template.toJSON().Outputs ?? {});
+    expect(outputs).toEqual(
+      expect.arrayContaining(['SiteUrl', 'ApiUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName']),
+    );
+  });
+
+  it('the pages deployment copies web/ and invalidates the distribution', () => {
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: logicalId(stack.site.bucket) },
+      DistributionId: { Ref: logicalId(stack.site.distribution) },
+      DistributionPaths: ['/*'],
+    });
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    expect(asArray(deployment?.DependsOn as string[])).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^SitePagesDeploymentRole/)]),
+    );
+  });
+});

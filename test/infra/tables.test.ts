@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { type KeyAttribute, type TableDeclaration, type TableName, tables } from '../../infra/catalogue';
+import { logicalId, synthesise } from './synth';
+
+const { stack, resources } = synthesise();
+
+const declared = Object.entries(tables) as Array<[TableName, TableDeclaration]>;
+
+const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
+  { AttributeName: partitionKey.name, KeyType: 'HASH' },
+  ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
+];
+
+const tableResource = (name: TableName) => {
+  const resource = resources[logicalId(stack.tables.byName[name])];
+  if (!resource) throw new Error(`table ${name} is not in the template`);
+  return resource;
+};
+
+describe('tables', () => {
+  it('every table the catalogue declares exists, and no other', () => {
+    const tableIds = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::DynamoDB::Table')
+      .map(([id]) => id)
+      .sort();
+    expect(tableIds).toEqual(declared.map(([name]) => logicalId(stack.tables.byName[name])).sort());
+  });
+
+  it.each(declared)(
+    'the %s table has the keys, TTL and indexes the catalogue declares',
+    (name, declaration) => {
+      const properties = tableResource(name).Properties;
+      expect(properties?.KeySchema).toEqual(keySchema(declaration.partitionKey, declaration.sortKey));
+
+      const indexes = (properties?.GlobalSecondaryIndexes ?? []) as Array<Record<string, unknown>>;
+      expect(indexes.map((index) => ({ name: index.IndexName, keys: index.KeySchema }))).toEqual(
+        (declaration.globalIndexes ?? []).map((index) => ({
+          name: index.name,
+          keys: keySchema(index.partitionKey, index.sortKey),
+        })),
+      );
+
+      const keyAttributes = [
+        declaration.partitionKey,
+        declaration.sortKey,
+        ...(declaration.globalIndexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey]),
+      ].filter((key): key is KeyAttribute => key !== undefined);
+      const definitions = properties?.AttributeDefinitions as Array<{
+        AttributeName: string;
+        AttributeType: string;
+      }>;
+      for (const key of keyAttributes) {
+        expect(definitions).toContainEqual({ AttributeName: key.name, AttributeType: key.type });
+      }
+
+      if (declaration.timeToLiveAttribute) {
+        expect(properties?.TimeToLiveSpecification).toEqual({
+          AttributeName: declaration.timeToLiveAttribute,
+          Enabled: true,
+        });
+      } else {
+        expect(properties?.TimeToLiveSpecification).toBeUndefined();
+      }
+    },
+  );
+
+  it.each(declared)(
+    'the %s table is on-demand, encrypted, recoverable to a point in time and survives the stack',
+    (name) => {
+      const table = tableResource(name);
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    },
+  );
+});
