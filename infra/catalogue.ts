@@ -129,6 +129,66 @@ export const routes: RouteEntry[] = [
     handler: 'functions/members/confirm-member.ts',
     uses: { tables: { members: 'write' }, publishes: ['MemberConfirmed'], ...memberTokens },
   },
+  {
+    method: 'POST',
+    path: '/api/members/links',
+    access: 'public',
+    handler: 'functions/members/request-member-link.ts',
+    uses: { tables: { members: 'read', limits: 'write' }, publishes: ['MemberLinkRequested'] },
+  },
+  {
+    method: 'GET',
+    path: '/api/preferences',
+    access: 'public',
+    handler: 'functions/members/show-preferences.ts',
+    uses: { tables: { members: 'read' }, ...memberTokens },
+  },
+  {
+    method: 'PUT',
+    path: '/api/preferences',
+    access: 'public',
+    handler: 'functions/members/update-preferences.ts',
+    uses: {
+      tables: { members: 'write' },
+      publishes: ['MemberPreferencesChanged', 'MemberUnsubscribed'],
+      ...memberTokens,
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/unsubscribe',
+    access: 'public',
+    handler: 'functions/members/show-unsubscribe-page.ts',
+    uses: { tables: { members: 'read' }, ...memberTokens },
+  },
+  {
+    method: 'POST',
+    path: '/api/unsubscribe',
+    access: 'public',
+    handler: 'functions/members/unsubscribe-member.ts',
+    uses: { tables: { members: 'write' }, publishes: ['MemberUnsubscribed'], ...memberTokens },
+  },
+  {
+    method: 'GET',
+    path: '/api/members/data',
+    access: 'public',
+    handler: 'functions/members/export-member-data.ts',
+    uses: { tables: { members: 'read' }, ...memberTokens },
+  },
+  {
+    method: 'POST',
+    path: '/api/members/erase',
+    access: 'public',
+    handler: 'functions/members/erase-member.ts',
+    uses: { tables: { members: 'write' }, publishes: ['MemberErased'], ...memberTokens },
+  },
+  {
+    method: 'GET',
+    path: '/api/members/{id}/consent',
+    access: 'staff',
+    handler: 'functions/members/get-member-consent.ts',
+    uses: { tables: { members: 'read' } },
+  },
 ];
 
 export const subscriptions: SubscriptionEntry[] = [
@@ -136,7 +196,7 @@ export const subscriptions: SubscriptionEntry[] = [
     name: 'send-registration-email',
     pattern: {
       source: ['alliance.members'],
-      'detail-type': ['MemberRegistered', 'MemberRegistrationRepeated'],
+      'detail-type': ['MemberRegistered', 'MemberRegistrationRepeated', 'MemberLinkRequested'],
     },
     handler: 'functions/members/send-registration-email.ts',
     uses: { tables: { members: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
@@ -149,7 +209,10 @@ export const subscriptions: SubscriptionEntry[] = [
   },
   {
     name: 'update-counters',
-    pattern: { source: ['alliance.members'], 'detail-type': ['MemberRegistered', 'MemberConfirmed'] },
+    pattern: {
+      source: ['alliance.members'],
+      'detail-type': ['MemberRegistered', 'MemberConfirmed', 'MemberUnsubscribed', 'MemberErased'],
+    },
     handler: 'functions/counters/update-counters.ts',
     uses: { tables: { counters: 'write' } },
   },

@@ -6,13 +6,23 @@ interface PageOptions {
   title: string;
   message: string;
   /** A form that POSTs back to the same address: link scanners follow GETs, only people press buttons. */
-  form?: { action: string; button: string };
+  form?: {
+    action: string;
+    button: string;
+    fields?: Array<{ name: string; label: string; type: 'email' | 'text' }>;
+  };
 }
 
 export function renderMessagePage({ title, message, form }: PageOptions): string {
   const colour = config.branding.primaryColour;
+  const fieldsHtml = (form?.fields ?? [])
+    .map(
+      (field) =>
+        `<p><label for="field-${escapeHtml(field.name)}">${escapeHtml(field.label)}</label><br><input id="field-${escapeHtml(field.name)}" name="${escapeHtml(field.name)}" type="${field.type}" required${field.type === 'email' ? ' autocomplete="email"' : ''}></p>`,
+    )
+    .join('');
   const formHtml = form
-    ? `<form method="post" action="${escapeHtml(form.action)}"><button type="submit">${escapeHtml(form.button)}</button></form>`
+    ? `<form method="post" action="${escapeHtml(form.action)}">${fieldsHtml}<button type="submit">${escapeHtml(form.button)}</button></form>`
     : '';
   return `<!doctype html>
 <html lang="en-GB">
@@ -27,7 +37,9 @@ header p{margin:0;font-weight:600}
 main{max-width:36rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 h1{font-size:1.5rem;margin-top:0}
 button{font:inherit;background:${colour};color:#fff;border:0;border-radius:6px;padding:.75rem 1.5rem;cursor:pointer}
-button:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+button:focus-visible,input:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+label{font-weight:600}
+input{font:inherit;padding:.5rem;border:2px solid #1b1f24;border-radius:4px;width:100%;max-width:24rem;box-sizing:border-box;margin:.25rem 0 1rem}
 footer{max-width:36rem;margin:0 auto 2rem;font-size:.875rem;color:#4a5160;padding:0 1rem}
 </style>
 </head>

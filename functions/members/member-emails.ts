@@ -1,6 +1,7 @@
 /** The words of each member e-mail. Pure: user text goes in as data and is escaped by the renderer. */
 import { config, publicBaseUrl } from '../../shared/config';
 import { type RenderedEmail, renderEmail } from '../../shared/email/render';
+import { footerLinksFor, type MemberLinks } from '../../shared/member-links';
 import type { MemberProfile } from './member-store';
 
 export const confirmUrl = (token: string) =>
@@ -18,19 +19,37 @@ export function confirmationEmail(member: Pick<MemberProfile, 'name'>, token: st
   });
 }
 
-export function alreadyMemberEmail(member: Pick<MemberProfile, 'name'>): RenderedEmail {
+export function alreadyMemberEmail(member: Pick<MemberProfile, 'name'>, links: MemberLinks): RenderedEmail {
   return renderEmail({
     subject: `You are already registered with the ${config.alliance.name}`,
     paragraphs: [
       `Dear ${member.name},`,
       `Someone (we hope you) just tried to register this e-mail address with the ${config.alliance.name}. You are already a member, so there is nothing more to do.`,
+      'If you wanted to change your networks, interests or e-mail updates, you can do that from your preferences.',
       'If this was not you, you can ignore this e-mail: nothing about your membership has changed.',
     ],
-    action: { label: `Visit the ${config.alliance.shortName} site`, url: `${publicBaseUrl()}/` },
+    action: { label: 'Manage my preferences', url: links.preferencesUrl },
+    footerLinks: footerLinksFor(links),
   });
 }
 
-export function welcomeEmail(member: Pick<MemberProfile, 'name' | 'networks'>): RenderedEmail {
+export function preferencesLinkEmail(member: Pick<MemberProfile, 'name'>, links: MemberLinks): RenderedEmail {
+  return renderEmail({
+    subject: `Your link to manage your ${config.alliance.shortName} membership`,
+    paragraphs: [
+      `Dear ${member.name},`,
+      'You asked for a fresh link to manage your membership: your networks, interests and e-mail updates, a copy of your data, or deleting it.',
+      'If you did not ask for it, you can ignore this e-mail.',
+    ],
+    action: { label: 'Manage my preferences', url: links.preferencesUrl },
+    footerLinks: footerLinksFor(links),
+  });
+}
+
+export function welcomeEmail(
+  member: Pick<MemberProfile, 'name' | 'networks'>,
+  links: MemberLinks,
+): RenderedEmail {
   const networkNames = config.networks
     .filter((network) => member.networks.includes(network.id))
     .map((network) => network.name);
@@ -43,7 +62,9 @@ export function welcomeEmail(member: Pick<MemberProfile, 'name' | 'networks'>): 
         ? `You joined: ${networkNames.join(', ')}.`
         : 'You can join our networks at any time.',
       'We meet several times a year, run thematic workshops and working groups, and send regular updates. You will hear from us about the activities that match your interests.',
+      'You can change your networks, interests and e-mail updates, download your data or delete it at any time from your preferences.',
     ],
-    action: { label: 'See upcoming activities', url: `${publicBaseUrl()}/` },
+    action: { label: 'Manage my preferences', url: links.preferencesUrl },
+    footerLinks: footerLinksFor(links),
   });
 }

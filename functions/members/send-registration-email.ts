@@ -2,25 +2,35 @@ import { config } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
 import { sendEmail } from '../../shared/email/send';
 import { logger } from '../../shared/logger';
+import { listUnsubscribeHeaders, memberLinks } from '../../shared/member-links';
 import { issueToken } from '../../shared/tokens';
-import { alreadyMemberEmail, confirmationEmail } from './member-emails';
+import { alreadyMemberEmail, confirmationEmail, preferencesLinkEmail } from './member-emails';
 import { getMember } from './member-store';
 
-/** A new or repeated registration gets a confirmation e-mail; a confirmed member gets "already a member". */
+/**
+ * A registration, a repeated one or a request for a fresh link: someone still pending gets a
+ * confirmation e-mail; a confirmed member gets "already a member", or their preferences link.
+ */
 export const handler = consumer(
   'send-registration-email',
-  ['MemberRegistered', 'MemberRegistrationRepeated'] as const,
-  async ({ detail }) => {
+  ['MemberRegistered', 'MemberRegistrationRepeated', 'MemberLinkRequested'] as const,
+  async ({ detailType, detail }) => {
     const member = await getMember(detail.memberId);
     if (!member) {
       logger.info('member gone before the registration e-mail was sent');
       return;
     }
     if (member.status === 'confirmed') {
+      const links = await memberLinks(member.memberId);
+      const email =
+        detailType === 'MemberLinkRequested'
+          ? preferencesLinkEmail(member, links)
+          : alreadyMemberEmail(member, links);
       await sendEmail({
         to: member.email,
-        email: alreadyMemberEmail(member),
-        tags: { kind: 'already-member' },
+        email,
+        headers: listUnsubscribeHeaders(links),
+        tags: { kind: 'member-link' },
       });
       return;
     }

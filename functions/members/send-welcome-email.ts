@@ -1,6 +1,7 @@
 import { consumer } from '../../shared/consumer';
 import { sendEmail } from '../../shared/email/send';
 import { logger } from '../../shared/logger';
+import { listUnsubscribeHeaders, memberLinks } from '../../shared/member-links';
 import { welcomeEmail } from './member-emails';
 import { getMember } from './member-store';
 
@@ -10,5 +11,11 @@ export const handler = consumer('send-welcome-email', ['MemberConfirmed'] as con
     logger.info('member gone before the welcome e-mail was sent');
     return;
   }
-  await sendEmail({ to: member.email, email: welcomeEmail(member), tags: { kind: 'welcome' } });
+  const links = await memberLinks(member.memberId);
+  await sendEmail({
+    to: member.email,
+    email: welcomeEmail(member, links),
+    headers: listUnsubscribeHeaders(links),
+    tags: { kind: 'welcome' },
+  });
 });

@@ -11,9 +11,7 @@ export function parseBody(
   maxBytes: number,
 ): unknown {
   if (body === undefined || body === '') return undefined;
-  const raw = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
-  if (raw.byteLength > maxBytes) throw new PayloadTooLarge(maxBytes);
-  const text = raw.toString('utf8');
+  const text = readRawBody(body, isBase64Encoded, maxBytes);
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/x-www-form-urlencoded') {
     return Object.fromEntries(new URLSearchParams(text));
@@ -26,4 +24,12 @@ export function parseBody(
   } catch {
     throw new Invalid('The request body is not valid JSON.');
   }
+}
+
+/** The body as text after base64 decoding, refusing anything over the cap. */
+export function readRawBody(body: string | undefined, isBase64Encoded: boolean, maxBytes: number): string {
+  if (body === undefined || body === '') return '';
+  const raw = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  if (raw.byteLength > maxBytes) throw new PayloadTooLarge(maxBytes);
+  return raw.toString('utf8');
 }

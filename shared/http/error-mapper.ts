@@ -20,7 +20,11 @@ export const errorMapper = (): MiddlewareObj<APIGatewayProxyEventV2, HttpRespons
       request.response = wantsHtml(request.event)
         ? html(
             error.statusCode,
-            renderMessagePage({ title: titleFor(error.statusCode), message: error.message }),
+            renderMessagePage({
+              title: titleFor(error.statusCode),
+              message: error.message,
+              form: formFor(error.code),
+            }),
           )
         : json(error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
       if (error.headers) request.response.headers = { ...request.response.headers, ...error.headers };
@@ -33,6 +37,16 @@ export const errorMapper = (): MiddlewareObj<APIGatewayProxyEventV2, HttpRespons
     );
   },
 });
+
+/** An expired link offers a fresh one by e-mail, right on the page. */
+function formFor(code: string) {
+  if (code !== 'token_expired') return undefined;
+  return {
+    action: '/api/members/links',
+    button: 'E-mail me a fresh link',
+    fields: [{ name: 'email', label: 'Your e-mail address', type: 'email' as const }],
+  };
+}
 
 function titleFor(status: number): string {
   if (status === 410) return 'This link has expired';

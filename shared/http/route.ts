@@ -6,7 +6,7 @@ import { config } from '../config';
 import { Invalid } from '../errors';
 import { logger } from '../logger';
 import { assertAccess } from './access';
-import { parseBody } from './body-parser';
+import { parseBody, readRawBody } from './body-parser';
 import { errorMapper } from './error-mapper';
 import type { HttpResponse } from './responses';
 import { zodProblems } from './validation';
@@ -15,6 +15,8 @@ export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
 export interface HttpRequest<Body, Query> {
   body: Body;
+  /** The body as text, decoded and within the size cap ('' when there is none). */
+  rawBody: string;
   query: Query;
   pathParameters: Record<string, string | undefined>;
   groups: string[];
@@ -30,6 +32,8 @@ interface RouteOptions<BodySchema extends z.ZodType | undefined, QuerySchema ext
   body?: BodySchema;
   query?: QuerySchema;
   maxBodyBytes?: number;
+  /** Take any body unparsed (RFC 8058 one-click posts may be form or multipart): see `rawBody`. */
+  acceptAnyBody?: boolean;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -54,13 +58,12 @@ export function route<
       logger.resetKeys();
       logger.appendKeys({ correlationId, route: event.routeKey });
       const groups = assertAccess(event);
-      const rawBody = parseBody(
-        event.body,
-        event.isBase64Encoded,
-        event.headers?.['content-type'],
-        options.maxBodyBytes ?? config.limits.maxBodyBytes,
-      );
-      const body = validate(options.body, rawBody, 'body') as Parsed<BodySchema>;
+      const maxBytes = options.maxBodyBytes ?? config.limits.maxBodyBytes;
+      const rawBody = readRawBody(event.body, event.isBase64Encoded, maxBytes);
+      const parsedBody = options.acceptAnyBody
+        ? undefined
+        : parseBody(event.body, event.isBase64Encoded, event.headers?.['content-type'], maxBytes);
+      const body = validate(options.body, parsedBody, 'body') as Parsed<BodySchema>;
       const query = validate(
         options.query,
         event.queryStringParameters ?? {},
@@ -69,6 +72,7 @@ export function route<
       const accept = event.headers?.accept ?? '';
       return handle({
         body,
+        rawBody,
         query,
         pathParameters: event.pathParameters ?? {},
         groups,

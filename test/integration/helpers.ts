@@ -209,3 +209,47 @@ export const londonMonth = (at = new Date()) => {
   const get = (type: string) => parts.find((part) => part.type === type)?.value;
   return `${get('year')}-${get('month')}`;
 };
+
+export const pathOf = (url: string) => {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+};
+
+export interface ConfirmedMember {
+  email: string;
+  memberId: string;
+  preferencesUrl: string;
+  unsubscribeUrl: string;
+  welcome: StoredEmail;
+}
+
+/** Registers, confirms from the e-mail, and returns the links the welcome e-mail carries. */
+export async function confirmedMember(overrides: Record<string, unknown> = {}): Promise<ConfirmedMember> {
+  const body = registration(overrides);
+  const registered = await api('POST', '/api/members', { body });
+  if (registered.status !== 202)
+    throw new Error(`registration failed: ${registered.status} ${registered.text}`);
+  const [confirmation] = await waitForEmails(body.email, 1);
+  await api('POST', pathOf(linkIn(confirmation?.body.text ?? '', '/api/members/confirm?token=')));
+  const [, welcome] = await waitForEmails(body.email, 2);
+  if (!welcome) throw new Error('no welcome e-mail');
+  return {
+    email: body.email,
+    memberId: (await memberIdFor(body.email)) as string,
+    preferencesUrl: linkIn(welcome.body.text ?? '', '/preferences.html?token='),
+    unsubscribeUrl: linkIn(welcome.body.text ?? '', '/api/unsubscribe?token='),
+    welcome,
+  };
+}
+
+export const tokenOf = (url: string) => new URL(url).searchParams.get('token') as string;
+
+/** A bearer token as `npm run token` makes it, signed with this runtime's local key. */
+export async function bearerToken(
+  groups: string[],
+  options: { audience?: string; expiresInSeconds?: number } = {},
+) {
+  process.env.DATA_DIR = inject('dataDir');
+  const { signLocalToken } = await import('../../infra/local/jwt');
+  return signLocalToken({ groups, ...options });
+}

@@ -55,3 +55,12 @@ describe('counter buckets', () => {
     expect(countersFor('MemberRegistrationRepeated', event)).toEqual([]);
   });
 });
+
+describe('the counters subscription', () => {
+  it('receives exactly the detail-types the counters count', async () => {
+    const { subscriptions } = await import('../../infra/catalogue');
+    const { countedDetailTypes } = await import('../../functions/counters/domain/counter-keys');
+    const subscription = subscriptions.find((entry) => entry.name === 'update-counters');
+    expect([...(subscription?.pattern['detail-type'] ?? [])].sort()).toEqual([...countedDetailTypes].sort());
+  });
+});

@@ -25,9 +25,12 @@ describe("e-mails show people's own words safely", () => {
   });
 
   it('names the networks a new member joined in the welcome e-mail', () => {
-    expect(welcomeEmail({ name: 'Ada', networks: ['innovation-support-forum'] }).text).toContain(
-      'Innovation Support Forum',
-    );
+    expect(
+      welcomeEmail(
+        { name: 'Ada', networks: ['innovation-support-forum'] },
+        { preferencesUrl: 'https://x/p', unsubscribeUrl: 'https://x/u' },
+      ).text,
+    ).toContain('Innovation Support Forum');
   });
 
   it('escapes every character that matters in HTML', () => {

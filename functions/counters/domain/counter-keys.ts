@@ -46,6 +46,10 @@ type Counting = { [T in DetailType]?: (detail: EventDetail<T>) => CounterIncreme
 const counting: Counting = {
   MemberRegistered: (detail) => spread('members.registered', memberDimensions(detail), detail.occurredAt),
   MemberConfirmed: (detail) => spread('members.confirmed', memberDimensions(detail), detail.occurredAt),
+  MemberUnsubscribed: (detail) =>
+    spread('members.unsubscribed', ['all', `organisationType=${detail.organisationType}`], detail.occurredAt),
+  MemberErased: (detail) =>
+    spread('members.erased', ['all', `organisationType=${detail.organisationType}`], detail.occurredAt),
 };
 
 export const countedDetailTypes = Object.keys(counting) as DetailType[];

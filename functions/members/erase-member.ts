@@ -1,0 +1,26 @@
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { tokenQuery } from '../../shared/http/token-query';
+import { logger } from '../../shared/logger';
+import { publish } from '../../shared/publish';
+import { verifyToken } from '../../shared/tokens';
+import { eraseMember, getMember } from './member-store';
+
+/**
+ * Right to erasure: personal data goes from every table (other capabilities erase their own on
+ * MemberErased), aggregate counters stay, and every link the member holds stops working.
+ */
+export const handler = route({ query: tokenQuery }, async ({ query, correlationId }) => {
+  const memberId = await verifyToken('erase', query.token);
+  const member = await getMember(memberId);
+  if (!member) {
+    logger.info('erasure repeated for a member already gone');
+    return json(200, { status: 'erased' });
+  }
+  await eraseMember(member);
+  await publish(
+    [{ detailType: 'MemberErased', detail: { memberId, organisationType: member.organisationType } }],
+    correlationId,
+  );
+  return json(200, { status: 'erased' });
+});

@@ -1,0 +1,27 @@
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { tokenQuery } from '../../shared/http/token-query';
+import { memberFromToken } from './member-access';
+import { allMemberItems } from './member-store';
+
+/** Right of access: everything held about the member, as one JSON download. */
+export const handler = route({ query: tokenQuery }, async ({ query }) => {
+  const member = await memberFromToken('preferences', query.token);
+  const items = await allMemberItems(member.memberId);
+  const consent = items
+    .filter((item) => item.type === 'consent')
+    .map(({ purpose, action, formVersion, wording, method, at }) => ({
+      purpose,
+      action,
+      formVersion,
+      wording,
+      method,
+      at,
+    }))
+    .sort((left, right) => String(left.at).localeCompare(String(right.at)));
+  return json(
+    200,
+    { exportedAt: new Date().toISOString(), profile: member, consent },
+    { 'content-disposition': 'attachment; filename="my-data.json"' },
+  );
+});

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { NotFound } from '../../shared/errors';
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { listConsent } from './member-store';
+
+const pathSchema = z.object({ id: z.uuid('The member id must be a UUID') });
+
+/** Staff: the consent evidence for one member, oldest first. */
+export const handler = route({}, async ({ pathParameters }) => {
+  const parsed = pathSchema.safeParse(pathParameters);
+  if (!parsed.success) throw new NotFound('No member with that id.');
+  const consent = (await listConsent(parsed.data.id)).sort((left, right) => left.at.localeCompare(right.at));
+  if (consent.length === 0) throw new NotFound('No member with that id.');
+  return json(200, { memberId: parsed.data.id, consent });
+});

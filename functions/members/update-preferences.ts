@@ -1,0 +1,53 @@
+import { config } from '../../shared/config';
+import { Gone } from '../../shared/errors';
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { tokenQuery } from '../../shared/http/token-query';
+import { type Publishable, publish } from '../../shared/publish';
+import { applyPreferences, newsletterConsentChange, preferencesSchema } from './domain/preferences';
+import { memberFromToken, memberView } from './member-access';
+import { savePreferences } from './member-store';
+
+export const handler = route(
+  { query: tokenQuery, body: preferencesSchema },
+  async ({ query, body, correlationId }) => {
+    const member = await memberFromToken('preferences', query.token);
+    const { next, changed } = applyPreferences(member, body);
+    if (changed.length === 0) return json(200, { member: memberView(member), changed });
+
+    const at = new Date().toISOString();
+    const consent = changed.includes('newsletter')
+      ? [
+          newsletterConsentChange(
+            next.newsletter,
+            body.formVersion ?? config.alliance.currentFormVersion,
+            at,
+            'preferences-page',
+          ),
+        ]
+      : [];
+    if (!(await savePreferences(member.memberId, next, consent, at))) {
+      throw new Gone('member_gone', 'We no longer hold a membership for this link.');
+    }
+    const facts = {
+      memberId: member.memberId,
+      organisationType: member.organisationType,
+      ...next,
+      occurredAt: at,
+    };
+    const events: Publishable[] = [{ detailType: 'MemberPreferencesChanged', detail: { ...facts, changed } }];
+    if (changed.includes('newsletter') && !next.newsletter) {
+      events.push({
+        detailType: 'MemberUnsubscribed',
+        detail: {
+          memberId: member.memberId,
+          organisationType: member.organisationType,
+          method: 'preferences-page',
+          occurredAt: at,
+        },
+      });
+    }
+    await publish(events, correlationId);
+    return json(200, { member: memberView({ ...member, ...next }), changed });
+  },
+);

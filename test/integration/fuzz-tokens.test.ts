@@ -1,0 +1,111 @@
+/** Property-based fuzzing of every endpoint that takes a token from a link. */
+import fc from 'fast-check';
+import { SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, type ConfirmedMember, confirmedMember, memberItems, tokenOf } from './helpers';
+
+const endpoints: Array<[method: string, path: string]> = [
+  ['GET', '/api/members/confirm'],
+  ['POST', '/api/members/confirm'],
+  ['GET', '/api/preferences'],
+  ['PUT', '/api/preferences'],
+  ['GET', '/api/unsubscribe'],
+  ['POST', '/api/unsubscribe'],
+  ['GET', '/api/members/data'],
+  ['POST', '/api/members/erase'],
+];
+
+let member: ConfirmedMember;
+let realToken: string;
+
+beforeAll(async () => {
+  member = await confirmedMember();
+  realToken = tokenOf(member.preferencesUrl);
+});
+
+const purposes = ['confirm', 'preferences', 'unsubscribe', 'erase', 'rsvp', 'admin', ''];
+
+/** Tokens a person, a scanner or an attacker might send. */
+const hostileToken = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.string({ unit: 'binary', maxLength: 100 }),
+  fc.nat({ max: 200 }).map((cut) => realToken.slice(0, cut)),
+  fc
+    .tuple(fc.nat({ max: 150 }), fc.string({ minLength: 1, maxLength: 5 }))
+    .map(([at, junk]) => realToken.slice(0, at) + junk + realToken.slice(at + junk.length)),
+  fc.constantFrom(
+    '',
+    '....',
+    'a.b.c',
+    'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+    `${realToken}${realToken}`,
+    'x'.repeat(5000),
+  ),
+  // Well-formed tokens signed with the wrong key, or for any purpose and subject.
+  fc
+    .tuple(fc.constantFrom(...purposes), fc.oneof(fc.uuid(), fc.string({ maxLength: 40 })))
+    .map(([purpose, subject]) => ({ purpose, subject }))
+    .chain(({ purpose, subject }) =>
+      fc.constant(
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer('alliance')
+          .setAudience(purpose || 'x')
+          .setSubject(subject || 'x')
+          .sign(new TextEncoder().encode('not-the-real-secret-but-long-enough-to-sign-with')),
+      ),
+    ),
+);
+
+const bodies = fc.oneof(
+  fc.constant(undefined),
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.record(
+    { networks: fc.array(fc.string(), { maxLength: 3 }), newsletter: fc.oneof(fc.boolean(), fc.string()) },
+    { requiredKeys: [] },
+  ),
+);
+
+describe('fuzzing the token-taking endpoints', () => {
+  it('garbage, truncated and re-signed tokens never produce a 5xx, and change nothing', async () => {
+    const before = await memberItems(member.memberId);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...endpoints),
+        hostileToken,
+        bodies,
+        async ([method, path], tokenOrPromise, body) => {
+          const token = await tokenOrPromise;
+          const response = await api(
+            method,
+            `${path}?token=${encodeURIComponent(token)}`,
+            body === undefined ? {} : { body },
+          );
+          expect(
+            response.status,
+            `${method} ${path} → ${response.text.slice(0, 200)}`,
+          ).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 120 },
+    );
+    expect(await memberItems(member.memberId)).toEqual(before);
+  });
+
+  it('a query string with odd shapes is refused cleanly', async () => {
+    for (const query of [
+      'token=a&token=b',
+      'token',
+      'token=%zz',
+      `token=${'%41'.repeat(3000)}`,
+      'token[]=x',
+    ]) {
+      for (const [method, path] of endpoints) {
+        const response = await api(method, `${path}?${query}`);
+        expect(response.status, `${method} ${path}?${query.slice(0, 30)}`).toBeGreaterThanOrEqual(400);
+        expect(response.status).toBeLessThan(500);
+      }
+    }
+  });
+});
