@@ -34,6 +34,23 @@ export const tables = {
       },
     ],
   },
+  activities: {
+    envVar: 'TABLE_ACTIVITIES',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    // Unconfirmed e-mail RSVP requests lapse by themselves.
+    timeToLiveAttribute: 'expiresAt',
+    globalIndexes: [
+      // Activities by start time: the public listing and the reminder run read ranges of it.
+      {
+        name: 'byStart',
+        partitionKey: { name: 'listPk', type: 'S' },
+        sortKey: { name: 'startsAt', type: 'S' },
+      },
+      // A member's bookings and attendance, for their data export and for erasure.
+      { name: 'byMember', partitionKey: { name: 'memberId', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+    ],
+  },
   counters: {
     envVar: 'TABLE_COUNTERS',
     partitionKey: { name: 'pk', type: 'S' },
@@ -173,7 +190,7 @@ export const routes: RouteEntry[] = [
     path: '/api/members/data',
     access: 'public',
     handler: 'functions/members/export-member-data.ts',
-    uses: { tables: { members: 'read' }, ...memberTokens },
+    uses: { tables: { members: 'read', activities: 'read' }, ...memberTokens },
   },
   {
     method: 'POST',
@@ -188,6 +205,106 @@ export const routes: RouteEntry[] = [
     access: 'staff',
     handler: 'functions/members/get-member-consent.ts',
     uses: { tables: { members: 'read' } },
+  },
+  {
+    method: 'POST',
+    path: '/api/activities',
+    access: 'staff',
+    handler: 'functions/activities/create-activity.ts',
+    uses: { tables: { activities: 'write' }, publishes: ['ActivityScheduled'] },
+  },
+  {
+    method: 'GET',
+    path: '/api/activities',
+    access: 'public',
+    handler: 'functions/activities/list-activities.ts',
+    uses: { tables: { activities: 'read' } },
+  },
+  {
+    method: 'GET',
+    path: '/api/activities/{id}',
+    access: 'public',
+    handler: 'functions/activities/get-activity.ts',
+    uses: { tables: { activities: 'read' } },
+  },
+  {
+    method: 'GET',
+    path: '/api/activities/{id}/calendar.ics',
+    access: 'public',
+    handler: 'functions/activities/download-calendar.ts',
+    uses: { tables: { activities: 'read' } },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/activities/{id}',
+    access: 'staff',
+    handler: 'functions/activities/update-activity.ts',
+    uses: { tables: { activities: 'write' }, publishes: ['ActivityUpdated', 'ActivityRescheduled'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/activities/{id}/cancel',
+    access: 'staff',
+    handler: 'functions/activities/cancel-activity.ts',
+    uses: { tables: { activities: 'write' }, publishes: ['ActivityCancelled'] },
+  },
+  {
+    method: 'POST',
+    path: '/api/activities/{id}/rsvps',
+    access: 'public',
+    handler: 'functions/activities/request-rsvp.ts',
+    uses: {
+      tables: { activities: 'write', members: 'read', limits: 'write' },
+      publishes: ['RsvpRequested', 'RsvpAccepted', 'RsvpWaitlisted'],
+      ...memberTokens,
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/activities/{id}/rsvps',
+    access: 'staff',
+    handler: 'functions/activities/list-rsvps.ts',
+    uses: { tables: { activities: 'read' } },
+  },
+  {
+    method: 'POST',
+    path: '/api/activities/{id}/attendance',
+    access: 'staff',
+    handler: 'functions/activities/record-attendance.ts',
+    uses: { tables: { activities: 'write', members: 'read' }, publishes: ['AttendanceRecorded'] },
+    timeoutSeconds: 60,
+  },
+  {
+    method: 'GET',
+    path: '/api/rsvps/confirm',
+    access: 'public',
+    handler: 'functions/activities/show-rsvp-confirm-page.ts',
+    uses: { tables: { activities: 'read' }, ...memberTokens },
+  },
+  {
+    method: 'POST',
+    path: '/api/rsvps/confirm',
+    access: 'public',
+    handler: 'functions/activities/confirm-rsvp.ts',
+    uses: {
+      tables: { activities: 'write', members: 'read' },
+      publishes: ['RsvpAccepted', 'RsvpWaitlisted'],
+      ...memberTokens,
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/rsvps/cancel',
+    access: 'public',
+    handler: 'functions/activities/show-rsvp-cancel-page.ts',
+    uses: { tables: { activities: 'read' }, ...memberTokens },
+  },
+  {
+    method: 'POST',
+    path: '/api/rsvps/cancel',
+    access: 'public',
+    handler: 'functions/activities/cancel-rsvp.ts',
+    uses: { tables: { activities: 'write' }, publishes: ['RsvpCancelled'], ...memberTokens },
   },
 ];
 
@@ -208,10 +325,56 @@ export const subscriptions: SubscriptionEntry[] = [
     uses: { tables: { members: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
   },
   {
+    name: 'send-rsvp-email',
+    pattern: {
+      source: ['alliance.activities'],
+      'detail-type': ['RsvpRequested', 'RsvpAccepted', 'RsvpWaitlisted', 'RsvpPromoted', 'RsvpCancelled'],
+    },
+    handler: 'functions/activities/send-rsvp-email.ts',
+    uses: { tables: { activities: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+  },
+  {
+    name: 'promote-waitlist',
+    pattern: {
+      source: ['alliance.activities'],
+      'detail-type': ['RsvpCancelled', 'ActivityUpdated'],
+    },
+    handler: 'functions/activities/promote-waitlist.ts',
+    uses: { tables: { activities: 'write', idempotency: 'write' }, publishes: ['RsvpPromoted'] },
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'notify-activity-change',
+    pattern: { source: ['alliance.activities'], 'detail-type': ['ActivityRescheduled', 'ActivityCancelled'] },
+    handler: 'functions/activities/notify-activity-change.ts',
+    uses: { tables: { activities: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+    timeoutSeconds: 300,
+  },
+  {
+    name: 'erase-member-bookings',
+    pattern: { source: ['alliance.members'], 'detail-type': ['MemberErased'] },
+    handler: 'functions/activities/erase-member-bookings.ts',
+    uses: { tables: { activities: 'write', idempotency: 'write' }, publishes: ['RsvpCancelled'] },
+  },
+  {
     name: 'update-counters',
     pattern: {
-      source: ['alliance.members'],
-      'detail-type': ['MemberRegistered', 'MemberConfirmed', 'MemberUnsubscribed', 'MemberErased'],
+      source: ['alliance.members', 'alliance.activities', 'alliance.reminders'],
+      'detail-type': [
+        'MemberRegistered',
+        'MemberConfirmed',
+        'MemberUnsubscribed',
+        'MemberErased',
+        'ActivityScheduled',
+        'ActivityRescheduled',
+        'ActivityCancelled',
+        'RsvpAccepted',
+        'RsvpPromoted',
+        'RsvpWaitlisted',
+        'RsvpCancelled',
+        'AttendanceRecorded',
+        'ReminderSent',
+      ],
     },
     handler: 'functions/counters/update-counters.ts',
     uses: { tables: { counters: 'write' } },
@@ -219,6 +382,13 @@ export const subscriptions: SubscriptionEntry[] = [
 ];
 
 export const schedules: ScheduleEntry[] = [
+  {
+    name: 'reminders',
+    expression: 'rate(15 minutes)',
+    handler: 'functions/reminders/send-reminders.ts',
+    uses: { tables: { activities: 'write' }, sendsEmail: true, publishes: ['ReminderSent'], ...memberTokens },
+    timeoutSeconds: 300,
+  },
   {
     name: 'expire-unconfirmed',
     expression: 'cron(30 3 * * ? *)',

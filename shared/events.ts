@@ -23,6 +23,19 @@ const memberFacts = {
   newsletter: z.boolean(),
 };
 
+const activityFacts = {
+  activityId: z.uuid(),
+  kind: z.string().min(1),
+  network: z.string().min(1),
+  startsAt: z.iso.datetime({ offset: true }),
+};
+
+const rsvpFacts = {
+  ...activityFacts,
+  /** A one-way id of the booking (activity and person), never the address. */
+  rsvpId: z.string().min(8).max(64),
+};
+
 export const eventCatalogue = {
   MemberRegistered: {
     source: 'alliance.members',
@@ -65,6 +78,66 @@ export const eventCatalogue = {
   MemberLinkRequested: {
     source: 'alliance.members',
     schema: z.object({ ...base, memberId: z.uuid(), memberStatus: z.enum(['pending', 'confirmed']) }),
+  },
+  ActivityScheduled: {
+    source: 'alliance.activities',
+    schema: z.object({ ...base, ...activityFacts, capacity: z.number().int().positive().nullable() }),
+  },
+  ActivityRescheduled: {
+    source: 'alliance.activities',
+    schema: z.object({
+      ...base,
+      ...activityFacts,
+      previousStartsAt: z.iso.datetime({ offset: true }),
+      sequence: z.number().int().nonnegative(),
+    }),
+  },
+  ActivityUpdated: {
+    source: 'alliance.activities',
+    schema: z.object({
+      ...base,
+      ...activityFacts,
+      capacity: z.number().int().positive().nullable(),
+      changed: z.array(z.string()),
+    }),
+  },
+  ActivityCancelled: {
+    source: 'alliance.activities',
+    schema: z.object({ ...base, ...activityFacts }),
+  },
+  RsvpRequested: {
+    source: 'alliance.activities',
+    schema: z.object({ ...base, ...rsvpFacts }),
+  },
+  RsvpAccepted: {
+    source: 'alliance.activities',
+    schema: z.object({ ...base, ...rsvpFacts }),
+  },
+  RsvpWaitlisted: {
+    source: 'alliance.activities',
+    schema: z.object({ ...base, ...rsvpFacts }),
+  },
+  RsvpCancelled: {
+    source: 'alliance.activities',
+    schema: z.object({ ...base, ...rsvpFacts, previousStatus: z.enum(['accepted', 'waitlisted']) }),
+  },
+  RsvpPromoted: {
+    source: 'alliance.activities',
+    schema: z.object({ ...base, ...rsvpFacts }),
+  },
+  AttendanceRecorded: {
+    source: 'alliance.activities',
+    schema: z.object({
+      ...base,
+      ...activityFacts,
+      /** A one-way key for the person (not their address), so unique attendees can be counted. */
+      attendeeKey: z.string().min(8).max(64),
+      member: z.boolean(),
+    }),
+  },
+  ReminderSent: {
+    source: 'alliance.reminders',
+    schema: z.object({ ...base, ...rsvpFacts, offsetHours: z.number().int().positive() }),
   },
 } as const;
 

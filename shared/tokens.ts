@@ -6,7 +6,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { Gone, Invalid } from './errors';
 import { getTokenSecret } from './secrets';
 
-export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'erase' | 'rsvp';
+export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'erase' | 'rsvp' | 'rsvp-manage';
 
 const issuer = 'alliance';
 

@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import { tableName } from '../../shared/tables';
-import { type CounterIncrement, counterKey } from './domain/counter-keys';
+import { type CounterIncrement, counterKey, type DistinctIncrement } from './domain/counter-keys';
 
 /** DynamoDB allows 100 items in one transaction; one goes to the event's marker. */
 const maxIncrementsPerEvent = 99;
@@ -55,6 +55,55 @@ export async function applyOnce(
               },
             },
           })),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Counts `member` once in a distinct counter: a marker item per (counter, member) is written with
+ * the increment, on the condition that it does not exist. Safe to repeat.
+ */
+export async function applyDistinct(increment: DistinctIncrement): Promise<boolean> {
+  const table = tableName('counters');
+  const key = counterKey(increment);
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table,
+              Item: { pk: `DISTINCT#${key.pk}#${key.sk}`, sk: increment.member },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: table,
+              Key: key,
+              UpdateExpression:
+                'ADD #count :one SET metric = :metric, dimension = :dimension, granularity = :granularity, period = :period',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: {
+                ':one': 1,
+                ':metric': increment.metric,
+                ':dimension': increment.dimension,
+                ':granularity': increment.granularity,
+                ':period': increment.period,
+              },
+            },
+          },
         ],
       }),
     );

@@ -1,7 +1,7 @@
 import { parseBusEvent } from '../../shared/consumer';
 import { logger } from '../../shared/logger';
-import { applyOnce } from './counter-store';
-import { countedDetailTypes, countersFor } from './domain/counter-keys';
+import { applyDistinct, applyOnce } from './counter-store';
+import { countedDetailTypes, countersFor, distinctCountersFor } from './domain/counter-keys';
 
 /** Moves the counters for each alliance event, exactly once per event id (duplicates and replays are no-ops). */
 export const handler = async (raw: unknown): Promise<void> => {
@@ -14,4 +14,6 @@ export const handler = async (raw: unknown): Promise<void> => {
   });
   const applied = await applyOnce(detail.eventId, detailType, countersFor(detailType, detail));
   if (!applied) logger.info('event already counted', { detailType });
+  // Distinct counts are idempotent by their own markers, so they are (re)applied either way.
+  for (const increment of distinctCountersFor(detailType, detail)) await applyDistinct(increment);
 };

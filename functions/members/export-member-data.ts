@@ -1,6 +1,7 @@
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
+import { itemsOfMember } from '../activities/activity-store';
 import { memberFromToken } from './member-access';
 import { allMemberItems } from './member-store';
 
@@ -19,9 +20,15 @@ export const handler = route({ query: tokenQuery }, async ({ query }) => {
       at,
     }))
     .sort((left, right) => String(left.at).localeCompare(String(right.at)));
+  const bookings = (await itemsOfMember(member.memberId)).map(
+    ({ pk: _pk, sk, memberId: _memberId, ...item }) => ({
+      record: String(sk).startsWith('ATTEND#') ? 'attendance' : 'booking',
+      ...item,
+    }),
+  );
   return json(
     200,
-    { exportedAt: new Date().toISOString(), profile: member, consent },
+    { exportedAt: new Date().toISOString(), profile: member, consent, bookings },
     { 'content-disposition': 'attachment; filename="my-data.json"' },
   );
 });

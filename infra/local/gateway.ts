@@ -58,7 +58,7 @@ export function createGateway(options: GatewayOptions): Server {
   const compiled = options.routes.map((route) => ({
     ...route,
     routeKey: `${route.entry.method} ${route.entry.path}`,
-    regex: new RegExp(`^${route.entry.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
+    regex: new RegExp(`^${route.entry.path.replace(/\./g, '\\.').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
   }));
 
   return createServer((request, response) => {

@@ -10,6 +10,7 @@ export interface Outgoing {
   headers?: Record<string, string>;
   /** Tags SES copies onto its delivery/open/click events. */
   tags?: Record<string, string>;
+  attachments?: Array<{ filename: string; contentType: string; content: string }>;
 }
 
 const fromAddress = `"${oneLine(config.sender.name).replace(/["\\]/g, '')}" <${config.sender.address}>`;
@@ -20,6 +21,7 @@ export async function sendEmail({
   email,
   headers = {},
   tags = {},
+  attachments = [],
 }: Outgoing): Promise<string | undefined> {
   const headerList = Object.entries(headers).map(([Name, Value]) => ({ Name, Value: oneLine(Value) }));
   const result = await ses.send(
@@ -40,6 +42,15 @@ export async function sendEmail({
             Text: { Data: email.text, Charset: 'UTF-8' },
           },
           Headers: headerList.length > 0 ? headerList : undefined,
+          Attachments:
+            attachments.length > 0
+              ? attachments.map((attachment) => ({
+                  FileName: attachment.filename,
+                  ContentType: attachment.contentType,
+                  RawContent: new TextEncoder().encode(attachment.content),
+                  ContentDisposition: 'ATTACHMENT' as const,
+                }))
+              : undefined,
         },
       },
     }),

@@ -1,0 +1,37 @@
+/** Booking a place and telling the bus, shared by the e-mail link and the member-token paths. */
+import { publish } from '../../shared/publish';
+import { type BookingOutcome, book } from './activity-store';
+import type { Activity } from './domain/activity';
+import { rsvpIdFor } from './domain/rsvp';
+
+export async function bookAndAnnounce(
+  activity: Activity,
+  person: { email: string; name: string; memberId?: string },
+  correlationId: string,
+): Promise<BookingOutcome> {
+  const now = new Date().toISOString();
+  const rsvpId = rsvpIdFor(activity.activityId, person.email);
+  const outcome = await book(activity, { rsvpId, ...person }, now);
+  if (outcome.isNew) {
+    const { activityId, kind, network, startsAt } = activity;
+    await publish(
+      [
+        {
+          detailType: outcome.status === 'accepted' ? 'RsvpAccepted' : 'RsvpWaitlisted',
+          detail: { activityId, kind, network, startsAt, rsvpId, occurredAt: now },
+        },
+      ],
+      correlationId,
+    );
+  }
+  return outcome;
+}
+
+export const bookingAnswer = (activity: Activity, outcome: BookingOutcome) => ({
+  status: outcome.status,
+  activityId: activity.activityId,
+  message:
+    outcome.status === 'accepted'
+      ? 'You have a place. A confirmation with a calendar invite is on its way by e-mail.'
+      : 'The activity is full, so you are on the waitlist. We will e-mail you if a place opens up.',
+});

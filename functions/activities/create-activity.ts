@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { publish } from '../../shared/publish';
+import { putNewActivity } from './activity-store';
+import { type Activity, newActivitySchema, staffActivity } from './domain/activity';
+
+/** Staff schedule an activity (past dates allowed, to record history). */
+export const handler = route({ body: newActivitySchema }, async ({ body, correlationId }) => {
+  const now = new Date().toISOString();
+  const activity: Activity = {
+    ...body,
+    activityId: randomUUID(),
+    status: 'scheduled',
+    sequence: 0,
+    accepted: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await putNewActivity(activity);
+  const { activityId, kind, network, startsAt, capacity } = activity;
+  await publish(
+    [
+      {
+        detailType: 'ActivityScheduled',
+        detail: { activityId, kind, network, startsAt, capacity, occurredAt: now },
+      },
+    ],
+    correlationId,
+  );
+  return json(201, staffActivity(activity), { location: `/api/activities/${activityId}` });
+});

@@ -1,0 +1,38 @@
+import { consumer } from '../../shared/consumer';
+import { logger } from '../../shared/logger';
+import { publish } from '../../shared/publish';
+import { firstWaiting, getActivity, promote } from './activity-store';
+
+/** A place freed (a cancellation, or more capacity): the first on the waitlist gets it, in arrival order. */
+export const handler = consumer(
+  'promote-waitlist',
+  ['RsvpCancelled', 'ActivityUpdated'] as const,
+  async ({ detailType, detail }) => {
+    if (detailType === 'RsvpCancelled' && 'previousStatus' in detail && detail.previousStatus !== 'accepted')
+      return;
+    const activity = await getActivity(detail.activityId);
+    if (!activity || activity.status !== 'scheduled' || new Date(activity.startsAt).getTime() <= Date.now())
+      return;
+    let promoted = 0;
+    for (let guard = 0; guard < 10_000; guard++) {
+      const waiting = await firstWaiting(activity.activityId);
+      if (!waiting) break;
+      const now = new Date().toISOString();
+      const outcome = await promote(activity.activityId, waiting, now);
+      if (outcome === 'full') break;
+      if (outcome === 'stale') continue;
+      promoted++;
+      const { activityId, kind, network, startsAt } = activity;
+      await publish(
+        [
+          {
+            detailType: 'RsvpPromoted',
+            detail: { activityId, kind, network, startsAt, rsvpId: waiting.rsvpId, occurredAt: now },
+          },
+        ],
+        detail.correlationId,
+      );
+    }
+    logger.info('waitlist promotion done', { promoted });
+  },
+);

@@ -1,0 +1,70 @@
+import { config } from '../../shared/config';
+import { TooManyRequests } from '../../shared/errors';
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { consumeAllowance, limitKey } from '../../shared/limits';
+import { publish } from '../../shared/publish';
+import { normaliseEmail } from '../members/domain/registration';
+import { memberFromToken } from '../members/member-access';
+import { activityFromPath, assertBookable } from './activity-access';
+import { putRsvpRequest } from './activity-store';
+import { bookAndAnnounce, bookingAnswer } from './booking';
+import { rsvpIdFor, rsvpRequestSchema } from './domain/rsvp';
+
+const requestHours = 48;
+
+/**
+ * RSVP by address: a link goes to that address and following it books (no one books for someone
+ * else's address); the answer is the same whatever the address. With a member token: books at once.
+ */
+export const handler = route(
+  { body: rsvpRequestSchema },
+  async ({ body, pathParameters, clientIp, correlationId }) => {
+    const activity = await activityFromPath(pathParameters);
+    assertBookable(activity, new Date());
+    if ('memberToken' in body) {
+      const member = await memberFromToken('preferences', body.memberToken);
+      const outcome = await bookAndAnnounce(
+        activity,
+        { email: normaliseEmail(member.email), name: member.name, memberId: member.memberId },
+        correlationId,
+      );
+      return json(200, bookingAnswer(activity, outcome));
+    }
+    if (
+      !(await consumeAllowance(
+        limitKey('rsvp-ip', clientIp),
+        config.limits.registrationsPerIpPerHour * 3,
+        3600,
+      ))
+    ) {
+      throw new TooManyRequests(3600);
+    }
+    const email = normaliseEmail(body.email);
+    const rsvpId = rsvpIdFor(activity.activityId, email);
+    if (
+      await consumeAllowance(
+        limitKey('rsvp-mail', rsvpId),
+        config.limits.confirmationEmailsPerAddressPerDay,
+        24 * 3600,
+      )
+    ) {
+      await putRsvpRequest(
+        activity.activityId,
+        rsvpId,
+        email,
+        body.name ?? '',
+        Math.floor(Date.now() / 1000) + requestHours * 3600,
+      );
+      const { activityId, kind, network, startsAt } = activity;
+      await publish(
+        [{ detailType: 'RsvpRequested', detail: { activityId, kind, network, startsAt, rsvpId } }],
+        correlationId,
+      );
+    }
+    return json(202, {
+      status: 'pending-confirmation',
+      message: 'Check your inbox: follow the link in our e-mail to confirm your place.',
+    });
+  },
+);

@@ -1,0 +1,11 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * A UUID derived from a name (RFC 4122 version 5 layout over SHA-256), for events whose identity is
+ * the fact itself: recording the same attendance twice gives the same eventId, so it counts once.
+ */
+export function deterministicUuid(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\n')).digest('hex');
+  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
