@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
  * - unit: pure domain functions and handlers with the SDK mocked at the seam;
  * - infra: the CDK app synthesised and asserted (no AWS account needed);
  * - integration: the real local runtime (DynamoDB Local, SES emulator, local bus and gateway) over HTTP;
- * - integration-chaos: the same integration tests with the bus delivering every event twice, shuffled.
+ * - integration-chaos: the same integration tests with the bus delivering every event twice, shuffled;
+ * - e2e: the hosted pages in headless Chromium (Debian's, driven by playwright-core) against a runtime of
+ *   their own, with an axe-core scan of every page and state.
  */
 const integration = (name: string, portBase: number, busMode: string) => ({
   test: {
@@ -30,6 +32,19 @@ export default defineConfig({
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
       integration('integration', 13000, 'normal'),
       integration('integration-chaos', 14000, 'duplicate,shuffle'),
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // A page reacts after a round trip through the runtime: give it time on a busy CI machine.
+          expect: { poll: { timeout: 15_000 } },
+          env: { RUNTIME_PORT_BASE: '15000', RUNTIME_BUS_MODE: 'normal' },
+        },
+      },
     ],
   },
 });

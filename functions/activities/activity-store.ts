@@ -10,10 +10,12 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import { tableName } from '../../shared/tables';
+import { retryOnConflict } from '../../shared/transactions';
 import type { Activity } from './domain/activity';
 import type { RsvpStatus } from './domain/rsvp';
 
@@ -41,6 +43,10 @@ export interface Rsvp {
   waitlistedAt?: string;
   cancelledAt?: string;
 }
+
+/** One transaction, run again if it lost a race with another on the same activity. */
+const transact = (items: NonNullable<TransactWriteCommandInput['TransactItems']>) =>
+  retryOnConflict(() => dynamo.send(new TransactWriteCommand({ TransactItems: items })));
 
 const cancelledAt = (error: unknown, index: number) =>
   error instanceof TransactionCanceledException &&
@@ -170,24 +176,20 @@ export async function book(
     },
   });
   try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table(),
-              Key: activityKey(activity.activityId),
-              UpdateExpression: 'SET accepted = accepted + :one',
-              ConditionExpression:
-                '#status = :scheduled AND (attribute_not_exists(#capacity) OR accepted < #capacity)',
-              ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
-              ExpressionAttributeValues: { ':one': 1, ':scheduled': 'scheduled' },
-            },
-          },
-          rsvpPut(accepted),
-        ],
-      }),
-    );
+    await transact([
+      {
+        Update: {
+          TableName: table(),
+          Key: activityKey(activity.activityId),
+          UpdateExpression: 'SET accepted = accepted + :one',
+          ConditionExpression:
+            '#status = :scheduled AND (attribute_not_exists(#capacity) OR accepted < #capacity)',
+          ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
+          ExpressionAttributeValues: { ':one': 1, ':scheduled': 'scheduled' },
+        },
+      },
+      rsvpPut(accepted),
+    ]);
     return { status: 'accepted', isNew: true, rsvp: accepted };
   } catch (error) {
     if (cancelledAt(error, 1)) return existingBooking(activity.activityId, person.rsvpId, now);
@@ -195,28 +197,24 @@ export async function book(
   }
   const waitlisted: Rsvp = { ...base, status: 'waitlisted', waitlistedAt: now };
   try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            ConditionCheck: {
-              TableName: table(),
-              Key: activityKey(activity.activityId),
-              ConditionExpression: '#status = :scheduled',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':scheduled': 'scheduled' },
-            },
-          },
-          rsvpPut(waitlisted),
-          {
-            Put: {
-              TableName: table(),
-              Item: { ...waitKey(activity.activityId, now, person.rsvpId), rsvpId: person.rsvpId },
-            },
-          },
-        ],
-      }),
-    );
+    await transact([
+      {
+        ConditionCheck: {
+          TableName: table(),
+          Key: activityKey(activity.activityId),
+          ConditionExpression: '#status = :scheduled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':scheduled': 'scheduled' },
+        },
+      },
+      rsvpPut(waitlisted),
+      {
+        Put: {
+          TableName: table(),
+          Item: { ...waitKey(activity.activityId, now, person.rsvpId), rsvpId: person.rsvpId },
+        },
+      },
+    ]);
     return { status: 'waitlisted', isNew: true, rsvp: waitlisted };
   } catch (error) {
     if (cancelledAt(error, 1)) return existingBooking(activity.activityId, person.rsvpId, now);
@@ -265,7 +263,7 @@ export async function cancelBooking(
         }
       : { Delete: { TableName: table(), Key: waitKey(activityId, rsvp.arrival, rsvpId) } };
   try {
-    await dynamo.send(new TransactWriteCommand({ TransactItems: [statusChange, release] }));
+    await transact([statusChange, release]);
   } catch (error) {
     if (cancelledAt(error, 0)) return cancelBooking(activityId, rsvpId, now);
     throw error;
@@ -295,38 +293,34 @@ export async function promote(
   now: string,
 ): Promise<'promoted' | 'full' | 'stale'> {
   try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table(),
-              Key: activityKey(activityId),
-              UpdateExpression: 'SET accepted = accepted + :one',
-              ConditionExpression:
-                '#status = :scheduled AND (attribute_not_exists(#capacity) OR accepted < #capacity)',
-              ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
-              ExpressionAttributeValues: { ':one': 1, ':scheduled': 'scheduled' },
-            },
+    await transact([
+      {
+        Update: {
+          TableName: table(),
+          Key: activityKey(activityId),
+          UpdateExpression: 'SET accepted = accepted + :one',
+          ConditionExpression:
+            '#status = :scheduled AND (attribute_not_exists(#capacity) OR accepted < #capacity)',
+          ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
+          ExpressionAttributeValues: { ':one': 1, ':scheduled': 'scheduled' },
+        },
+      },
+      {
+        Update: {
+          TableName: table(),
+          Key: rsvpKey(activityId, waiting.rsvpId),
+          UpdateExpression: 'SET #status = :accepted, acceptedAt = :now',
+          ConditionExpression: '#status = :waitlisted',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':accepted': 'accepted',
+            ':waitlisted': 'waitlisted',
+            ':now': now,
           },
-          {
-            Update: {
-              TableName: table(),
-              Key: rsvpKey(activityId, waiting.rsvpId),
-              UpdateExpression: 'SET #status = :accepted, acceptedAt = :now',
-              ConditionExpression: '#status = :waitlisted',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':accepted': 'accepted',
-                ':waitlisted': 'waitlisted',
-                ':now': now,
-              },
-            },
-          },
-          { Delete: { TableName: table(), Key: { pk: `ACTIVITY#${activityId}`, sk: waiting.sk } } },
-        ],
-      }),
-    );
+        },
+      },
+      { Delete: { TableName: table(), Key: { pk: `ACTIVITY#${activityId}`, sk: waiting.sk } } },
+    ]);
     return 'promoted';
   } catch (error) {
     if (cancelledAt(error, 0)) return 'full';

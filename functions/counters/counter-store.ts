@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import { tableName } from '../../shared/tables';
+import { retryOnConflict } from '../../shared/transactions';
 import { type CounterIncrement, counterKey, type DistinctIncrement } from './domain/counter-keys';
 
 /** DynamoDB allows 100 items in one transaction; one goes to the event's marker. */
@@ -24,39 +25,41 @@ export async function applyOnce(
   }
   const table = tableName('counters');
   try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table,
-              Item: {
-                pk: `EVENT#${eventId}`,
-                sk: 'COUNTED',
-                detailType,
-                countedAt: new Date().toISOString(),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...increments.map((increment) => ({
-            Update: {
-              TableName: table,
-              Key: counterKey(increment),
-              UpdateExpression:
-                'ADD #count :by SET metric = :metric, dimension = :dimension, granularity = :granularity, period = :period',
-              ExpressionAttributeNames: { '#count': 'count' },
-              ExpressionAttributeValues: {
-                ':by': increment.by,
-                ':metric': increment.metric,
-                ':dimension': increment.dimension,
-                ':granularity': increment.granularity,
-                ':period': increment.period,
+    await retryOnConflict(() =>
+      dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: {
+                  pk: `EVENT#${eventId}`,
+                  sk: 'COUNTED',
+                  detailType,
+                  countedAt: new Date().toISOString(),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-          })),
-        ],
-      }),
+            ...increments.map((increment) => ({
+              Update: {
+                TableName: table,
+                Key: counterKey(increment),
+                UpdateExpression:
+                  'ADD #count :by SET metric = :metric, dimension = :dimension, granularity = :granularity, period = :period',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: {
+                  ':by': increment.by,
+                  ':metric': increment.metric,
+                  ':dimension': increment.dimension,
+                  ':granularity': increment.granularity,
+                  ':period': increment.period,
+                },
+              },
+            })),
+          ],
+        }),
+      ),
     );
     return true;
   } catch (error) {
@@ -78,34 +81,36 @@ export async function applyDistinct(increment: DistinctIncrement): Promise<boole
   const table = tableName('counters');
   const key = counterKey(increment);
   try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table,
-              Item: { pk: `DISTINCT#${key.pk}#${key.sk}`, sk: increment.member },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Update: {
-              TableName: table,
-              Key: key,
-              UpdateExpression:
-                'ADD #count :one SET metric = :metric, dimension = :dimension, granularity = :granularity, period = :period',
-              ExpressionAttributeNames: { '#count': 'count' },
-              ExpressionAttributeValues: {
-                ':one': 1,
-                ':metric': increment.metric,
-                ':dimension': increment.dimension,
-                ':granularity': increment.granularity,
-                ':period': increment.period,
+    await retryOnConflict(() =>
+      dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: { pk: `DISTINCT#${key.pk}#${key.sk}`, sk: increment.member },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-          },
-        ],
-      }),
+            {
+              Update: {
+                TableName: table,
+                Key: key,
+                UpdateExpression:
+                  'ADD #count :one SET metric = :metric, dimension = :dimension, granularity = :granularity, period = :period',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: {
+                  ':one': 1,
+                  ':metric': increment.metric,
+                  ':dimension': increment.dimension,
+                  ':granularity': increment.granularity,
+                  ':period': increment.period,
+                },
+              },
+            },
+          ],
+        }),
+      ),
     );
     return true;
   } catch (error) {

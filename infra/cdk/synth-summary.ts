@@ -16,12 +16,18 @@ const friendly: Record<string, string> = {
   'AWS::SES::ConfigurationSet': 'SES configuration sets',
 };
 for (const file of templates) {
-  const template = JSON.parse(readFileSync(path.join(out, file), 'utf8')) as { Resources?: Record<string, { Type: string }> };
+  const template = JSON.parse(readFileSync(path.join(out, file), 'utf8')) as {
+    Resources?: Record<string, { Type: string }>;
+  };
   const resources = Object.values(template.Resources ?? {});
   const counts = Object.entries(friendly)
     .map(([type, label]) => [label, resources.filter((resource) => resource.Type === type).length] as const)
     .filter(([, count]) => count > 0)
     .map(([label, count]) => `${count} ${label}`);
-  console.log(`${file.replace('.template.json', '')}: ${resources.length} resources (${counts.join(', ') || 'none of note'})`);
+  console.log(
+    `${file.replace('.template.json', '')}: ${resources.length} resources (${counts.join(', ') || 'none of note'})`,
+  );
 }
-console.log(`CloudFormation templates and bundled functions are in ${path.relative(process.cwd(), out)}/; deploy with: npx cdk deploy --all`);
+console.log(
+  `CloudFormation templates and bundled functions are in ${path.relative(process.cwd(), out)}/; deploy with: npx cdk deploy --all`,
+);

@@ -253,3 +253,76 @@ export async function bearerToken(
   const { signLocalToken } = await import('../../infra/local/jwt');
   return signLocalToken({ groups, ...options });
 }
+
+export interface StoredAttachment {
+  content: string;
+  contentType: string;
+  filename?: string;
+}
+
+/** The text of an e-mail's calendar attachment (the emulator keeps attachments base64-encoded). */
+export const calendarOf = (email: StoredEmail & { attachments?: StoredAttachment[] }): string | undefined => {
+  const attachment = email.attachments?.find((candidate) =>
+    candidate.contentType.startsWith('text/calendar'),
+  );
+  return attachment ? Buffer.from(attachment.content, 'base64').toString('utf8') : undefined;
+};
+
+export async function createActivity(overrides: Record<string, unknown> = {}) {
+  const startsAt = new Date(Date.now() + 10 * 86_400_000);
+  startsAt.setUTCSeconds(0, 0);
+  const body = {
+    kind: 'alliance-meeting',
+    network: 'smart-city-alliance',
+    title: 'Smart mobility showcase',
+    description: 'Demonstrations from members.',
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
+    venue: 'Birmingham Science Park',
+    onlineUrl: null,
+    capacity: 40,
+    ...overrides,
+  };
+  const response = await api('POST', '/api/activities', { body, token: await bearerToken(['staff']) });
+  if (response.status !== 201)
+    throw new Error(`could not create activity: ${response.status} ${response.text}`);
+  return response.json() as {
+    id: string;
+    startsAt: string;
+    endsAt: string;
+    capacity: number | null;
+    onlineUrl: string | null;
+  };
+}
+
+/** An RSVP link as the e-mail carries it, signed with this runtime's secret (skips the e-mail round trip). */
+export async function rsvpLink(activityId: string, email: string, purpose: 'rsvp' | 'rsvp-manage' = 'rsvp') {
+  const { SignJWT } = await import('jose');
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer('alliance')
+    .setAudience(purpose)
+    .setSubject(`${activityId}|${email.toLowerCase()}`)
+    .setIssuedAt()
+    .sign(new TextEncoder().encode(tokenSecret()));
+  return `/api/rsvps/${purpose === 'rsvp' ? 'confirm' : 'cancel'}?token=${token}`;
+}
+
+/** RSVPs the way a person does: asks by address, follows the link in the e-mail. */
+export async function rsvpByEmail(activityId: string, email: string, name = 'Guest Person') {
+  const before = (await emailsTo(email)).length;
+  const asked = await api('POST', `/api/activities/${activityId}/rsvps`, { body: { email, name } });
+  if (asked.status !== 202) throw new Error(`rsvp request failed: ${asked.status} ${asked.text}`);
+  const mails = await waitForEmails(email, before + 1);
+  const link = linkIn(mails[before]?.body.text ?? '', '/api/rsvps/confirm?token=');
+  const confirmed = await api('POST', pathOf(link));
+  return confirmed.json() as { status: 'accepted' | 'waitlisted'; activityId: string };
+}
+
+export const runSchedule = async (name: string, time: Date) => {
+  const response = await api('POST', `/_local/schedules/${name}`, { body: { time: time.toISOString() } });
+  if (response.status !== 200)
+    throw new Error(`schedule ${name} failed: ${response.status} ${response.text}`);
+  await api('GET', '/_local/bus/idle');
+  return (response.json() as { result: { sent: number } }).result;
+};

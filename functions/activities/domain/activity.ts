@@ -57,12 +57,20 @@ const fields = {
 };
 
 type Times = { startsAt?: string; endsAt?: string };
-const timesInOrder = (value: Times) =>
-  !value.startsAt || !value.endsAt || new Date(value.endsAt).getTime() > new Date(value.startsAt).getTime();
-const timesNotTooLong = (value: Times) =>
-  !value.startsAt ||
-  !value.endsAt ||
-  new Date(value.endsAt).getTime() - new Date(value.startsAt).getTime() <= maxDurationMs;
+/** Both times as milliseconds, or undefined when either is missing or not a date (reported elsewhere). */
+const span = (value: Times) => {
+  const start = Date.parse(value.startsAt ?? '');
+  const end = Date.parse(value.endsAt ?? '');
+  return Number.isNaN(start) || Number.isNaN(end) ? undefined : { start, end };
+};
+const timesInOrder = (value: Times) => {
+  const times = span(value);
+  return !times || times.end > times.start;
+};
+const timesNotTooLong = (value: Times) => {
+  const times = span(value);
+  return !times || times.end - times.start <= maxDurationMs;
+};
 
 export const newActivitySchema = z
   .object(fields)

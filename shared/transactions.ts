@@ -1,0 +1,22 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+
+/** True when DynamoDB cancelled a transaction because another one touched the same items. */
+export const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+
+/**
+ * Runs a transaction again when it lost a race with another on the same items (a hot activity in a
+ * booking rush), with jittered backoff. Conditions that fail are the caller's to read; conflicts are not.
+ */
+export async function retryOnConflict<T>(attempt: () => Promise<T>, maxAttempts = 12): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransactionConflict(error) || tries >= maxAttempts) throw error;
+      const ceiling = Math.min(1000, 10 * 2 ** tries);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    }
+  }
+}
