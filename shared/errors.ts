@@ -23,6 +23,13 @@ export class Invalid extends AppError {
   }
 }
 
+/** A link whose token is missing, damaged or meant for something else. */
+export class InvalidLink extends AppError {
+  constructor(message = 'This link is not valid. Please use the most recent link we sent you.') {
+    super(400, 'invalid_token', message, [{ field: 'token', message: 'not valid for this purpose' }]);
+  }
+}
+
 export class Unauthorized extends AppError {
   constructor(message = 'A valid bearer token is required.') {
     super(401, 'unauthorized', message);

@@ -37,7 +37,7 @@ header p{margin:0;font-weight:600}
 main{max-width:36rem;margin:2rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 h1{font-size:1.5rem;margin-top:0}
 button{font:inherit;background:${colour};color:#fff;border:0;border-radius:6px;padding:.75rem 1.5rem;cursor:pointer}
-button:focus-visible,input:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #1b1f24;outline-offset:0;box-shadow:0 0 0 6px #ffdd00}
 label{font-weight:600}
 input{font:inherit;padding:.5rem;border:2px solid #1b1f24;border-radius:4px;width:100%;max-width:24rem;box-sizing:border-box;margin:.25rem 0 1rem}
 footer{max-width:36rem;margin:0 auto 2rem;font-size:.875rem;color:#4a5160;padding:0 1rem}

@@ -3,7 +3,7 @@
  * subject, with an expiry where it fits. A token for one purpose is refused for any other.
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { Gone, Invalid } from './errors';
+import { Gone, InvalidLink } from './errors';
 import { getTokenSecret } from './secrets';
 
 export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'erase' | 'rsvp' | 'rsvp-manage';
@@ -23,26 +23,29 @@ export async function issueToken(
 
 /** Returns the subject of a valid token for this purpose; a typed 4xx otherwise. */
 export async function verifyToken(purpose: TokenPurpose, token: string | undefined): Promise<string> {
-  if (!token) throw new Invalid('This link is missing its token.', [{ field: 'token', message: 'required' }]);
-  if (token.length > 2048)
-    throw new Invalid('This link is not valid.', [{ field: 'token', message: 'not valid' }]);
+  if (!token)
+    throw new InvalidLink(
+      'This link is incomplete: it is missing its token. Please use the whole link from our e-mail.',
+    );
+  if (token.length > 2048) throw new InvalidLink();
   try {
     const { payload } = await jwtVerify(token, await getTokenSecret(), {
       issuer,
       audience: purpose,
       algorithms: ['HS256'],
     });
-    if (!payload.sub) throw new Invalid('This link is not valid.');
+    if (!payload.sub) throw new InvalidLink();
     return payload.sub;
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
-      throw new Gone('token_expired', 'This link has expired. Please ask for a new one.');
+      throw new Gone(
+        'token_expired',
+        'Links in our e-mails work for a limited time. Enter your e-mail address and we will send you a fresh one.',
+      );
     }
-    if (error instanceof Invalid) throw error;
+    if (error instanceof InvalidLink) throw error;
     if (error instanceof errors.JOSEError || error instanceof TypeError) {
-      throw new Invalid('This link is not valid. Please use the most recent link we sent you.', [
-        { field: 'token', message: 'not valid for this purpose' },
-      ]);
+      throw new InvalidLink();
     }
     throw error;
   }

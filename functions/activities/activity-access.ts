@@ -1,6 +1,6 @@
 /** Finding the activity a request names, and the person behind an RSVP link. */
 import { z } from 'zod';
-import { Gone, Invalid, NotFound } from '../../shared/errors';
+import { Gone, InvalidLink, NotFound } from '../../shared/errors';
 import { verifyToken } from '../../shared/tokens';
 import { normaliseEmail } from '../members/domain/registration';
 import { getActivity } from './activity-store';
@@ -31,7 +31,7 @@ export function assertBookable(activity: Activity, now: Date): void {
 /** The activity and address an RSVP link (`rsvp` or `rsvp-manage`) stands for. */
 export async function rsvpFromToken(purpose: 'rsvp' | 'rsvp-manage', token: string | undefined) {
   const subject = parseRsvpSubject(await verifyToken(purpose, token));
-  if (!subject) throw new Invalid('This link is not valid.');
+  if (!subject) throw new InvalidLink();
   const activity = await getActivity(subject.activityId);
   if (!activity) throw new Gone('activity_gone', 'This activity no longer exists.');
   return { activity, email: normaliseEmail(subject.email) };

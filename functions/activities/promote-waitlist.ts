@@ -11,8 +11,8 @@ export const handler = consumer(
     if (detailType === 'RsvpCancelled' && 'previousStatus' in detail && detail.previousStatus !== 'accepted')
       return;
     const activity = await getActivity(detail.activityId);
-    if (!activity || activity.status !== 'scheduled' || new Date(activity.startsAt).getTime() <= Date.now())
-      return;
+    if (!activity) return;
+    if (activity.status !== 'scheduled' || new Date(activity.startsAt).getTime() <= Date.now()) return;
     let promoted = 0;
     for (let guard = 0; guard < 10_000; guard++) {
       const waiting = await firstWaiting(activity.activityId);

@@ -21,7 +21,7 @@ export const errorMapper = (): MiddlewareObj<APIGatewayProxyEventV2, HttpRespons
         ? html(
             error.statusCode,
             renderMessagePage({
-              title: titleFor(error.statusCode),
+              title: titleFor(error.statusCode, error.code),
               message: error.message,
               form: formFor(error.code),
             }),
@@ -40,7 +40,7 @@ export const errorMapper = (): MiddlewareObj<APIGatewayProxyEventV2, HttpRespons
 
 /** An expired link offers a fresh one by e-mail, right on the page. */
 function formFor(code: string) {
-  if (code !== 'token_expired') return undefined;
+  if (code !== 'token_expired' && code !== 'invalid_token') return undefined;
   return {
     action: '/api/members/links',
     button: 'E-mail me a fresh link',
@@ -48,8 +48,11 @@ function formFor(code: string) {
   };
 }
 
-function titleFor(status: number): string {
-  if (status === 410) return 'This link has expired';
+function titleFor(status: number, code: string): string {
+  if (code === 'token_expired') return 'This link has expired';
+  if (code === 'invalid_token') return 'This link is not valid';
+  if (code === 'member_gone') return 'We no longer hold your registration';
+  if (status === 410) return 'No longer available';
   if (status === 429) return 'Please slow down';
   if (status >= 500) return 'Something went wrong';
   return 'We could not do that';

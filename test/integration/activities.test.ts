@@ -12,7 +12,6 @@ import {
   randomLoopback,
   rsvpByEmail,
   rsvpLink,
-  runSchedule,
   type StoredEmail,
   tokenOf,
   uniqueEmail,

@@ -38,6 +38,7 @@ export function api(method: string, pathAndQuery: string, options: ApiOptions = 
     accept: 'application/json',
     ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...(payload !== undefined ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
     ...options.headers,
   };
   return new Promise((resolve, reject) => {
