@@ -20,3 +20,8 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, maxAttempts 
     }
   }
 }
+
+/** True when a transaction was cancelled because its first item's condition failed (a marker or lock already there). */
+export const isFirstConditionFailure = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';

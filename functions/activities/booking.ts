@@ -1,6 +1,6 @@
 /** Booking a place and telling the bus, shared by the e-mail link and the member-token paths. */
 import { publish } from '../../shared/publish';
-import { type BookingOutcome, book } from './activity-store';
+import { type BookingOutcome, book, cancelBooking, type Rsvp } from './activity-store';
 import type { Activity } from './domain/activity';
 import { rsvpIdFor } from './domain/rsvp';
 
@@ -35,3 +35,34 @@ export const bookingAnswer = (activity: Activity, outcome: BookingOutcome) => ({
       ? 'You have a place. A confirmation with a calendar invite is on its way by e-mail.'
       : 'The activity is full, so you are on the waitlist. We will e-mail you if a place opens up.',
 });
+
+/** Cancels a booking or waitlist place and tells the bus (the waitlist promotion follows from it). */
+export async function cancelAndAnnounce(
+  activity: Activity,
+  rsvpId: string,
+  correlationId?: string,
+): Promise<Rsvp | undefined> {
+  const now = new Date().toISOString();
+  const cancelled = await cancelBooking(activity.activityId, rsvpId, now);
+  if (cancelled && cancelled.status !== 'cancelled') {
+    const { activityId, kind, network, startsAt } = activity;
+    await publish(
+      [
+        {
+          detailType: 'RsvpCancelled',
+          detail: {
+            activityId,
+            kind,
+            network,
+            startsAt,
+            rsvpId,
+            previousStatus: cancelled.status,
+            occurredAt: now,
+          },
+        },
+      ],
+      correlationId,
+    );
+  }
+  return cancelled;
+}

@@ -1,6 +1,6 @@
 import { consumer } from '../../shared/consumer';
-import { publish } from '../../shared/publish';
-import { anonymise, cancelBooking, getActivity, itemsOfMember } from './activity-store';
+import { anonymise, getActivity, itemsOfMember } from './activity-store';
+import { cancelAndAnnounce } from './booking';
 
 /**
  * Erasure reaches bookings and attendance: a future booking is cancelled (its place goes to the
@@ -8,35 +8,13 @@ import { anonymise, cancelBooking, getActivity, itemsOfMember } from './activity
  */
 export const handler = consumer('erase-member-bookings', ['MemberErased'] as const, async ({ detail }) => {
   for (const item of await itemsOfMember(detail.memberId)) {
-    const pk = String(item.pk);
     const sk = String(item.sk);
     if (sk.startsWith('RSVP#') && (item.status === 'accepted' || item.status === 'waitlisted')) {
       const activity = await getActivity(String(item.activityId));
-      const now = new Date().toISOString();
-      if (activity && activity.status === 'scheduled' && activity.startsAt > now) {
-        const cancelled = await cancelBooking(activity.activityId, String(item.rsvpId), now);
-        if (cancelled) {
-          const { activityId, kind, network, startsAt } = activity;
-          await publish(
-            [
-              {
-                detailType: 'RsvpCancelled',
-                detail: {
-                  activityId,
-                  kind,
-                  network,
-                  startsAt,
-                  rsvpId: cancelled.rsvpId,
-                  previousStatus: cancelled.status === 'accepted' ? 'accepted' : 'waitlisted',
-                  occurredAt: now,
-                },
-              },
-            ],
-            detail.correlationId,
-          );
-        }
+      if (activity?.status === 'scheduled' && activity.startsAt > new Date().toISOString()) {
+        await cancelAndAnnounce(activity, String(item.rsvpId), detail.correlationId);
       }
     }
-    await anonymise(pk, sk);
+    await anonymise(String(item.pk), sk);
   }
 });

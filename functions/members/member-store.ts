@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import { tableName } from '../../shared/tables';
+import { isFirstConditionFailure } from '../../shared/transactions';
 import { type ConsentEntry, normaliseEmail } from './domain/registration';
 
 export type MemberStatus = 'pending' | 'confirmed';
@@ -83,10 +84,7 @@ export async function createMember(
     );
     return { created: true };
   } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-    ) {
+    if (isFirstConditionFailure(error)) {
       const existing = await findMemberIdByEmail(normalisedEmail);
       if (existing) return { created: false, existingMemberId: existing };
     }
@@ -269,10 +267,7 @@ export async function savePreferences(
     );
     return true;
   } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-    ) {
+    if (isFirstConditionFailure(error)) {
       return false;
     }
     throw error;
@@ -306,10 +301,7 @@ export async function unsubscribeMember(
     );
     return 'unsubscribed';
   } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-    ) {
+    if (isFirstConditionFailure(error)) {
       return (await getMember(memberId)) ? 'already' : 'missing';
     }
     throw error;

@@ -13,6 +13,7 @@ import {
   rsvpByEmail,
   rsvpLink,
   type StoredEmail,
+  scanAll,
   tokenOf,
   uniqueEmail,
   waitFor,
@@ -367,5 +368,38 @@ describe('staff manage activities', () => {
     expect(fields).toEqual(['capacity', 'kind', 'network', 'startsAt', 'title', 'venue']);
     expect(backwards.status).toBe(400);
     expect(past.id).toEqual(expect.any(String));
+  });
+});
+
+describe('erasure reaches bookings', () => {
+  it("an erased member's booking is cancelled, the next person promoted, and no booking keeps their name or address", async () => {
+    const name = `Booked Person ${Date.now()}`;
+    const member = await confirmedMember({ name });
+    const activity = await createActivity({ capacity: 1 });
+    const waiting = uniqueEmail('next');
+    await api('POST', `/api/activities/${activity.id}/rsvps`, {
+      body: { memberToken: tokenOf(member.preferencesUrl) },
+    });
+    await rsvpByEmail(activity.id, waiting);
+    const links = (
+      (
+        await api('GET', `/api/preferences?token=${encodeURIComponent(tokenOf(member.preferencesUrl))}`)
+      ).json() as { links: { erase: string } }
+    ).links;
+
+    expect((await api('POST', pathOf(links.erase))).status).toBe(200);
+
+    expect((await lastMailTo(waiting, 3)).subject).toMatch(/a place opened up/i);
+    await api('GET', '/_local/bus/idle');
+    const text = JSON.stringify(await scanAll('activities')).toLowerCase();
+    expect(text).not.toContain(member.email.toLowerCase());
+    expect(text).not.toContain(name.toLowerCase());
+    const rsvps = (
+      await api('GET', `/api/activities/${activity.id}/rsvps`, { token: await staff() })
+    ).json() as { rsvps: Array<{ email: string; status: string }> };
+    expect(rsvps.rsvps.map((rsvp) => [rsvp.email, rsvp.status])).toEqual([
+      [waiting, 'accepted'],
+      ['(erased)', 'cancelled'],
+    ]);
   });
 });

@@ -1,22 +1,9 @@
 /** What an activity is, and what the public may see of it. Pure: no AWS. */
 import { z } from 'zod';
 import { config, ids } from '../../../shared/config';
+import { singleLine } from '../../../shared/text-fields';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]/;
 const maxDurationMs = 31 * 24 * 3600 * 1000;
-
-const line = (label: string, max: number) =>
-  z
-    .string({ error: `Enter ${label}` })
-    .transform((value) => value.normalize('NFC').trim())
-    .pipe(
-      z
-        .string()
-        .min(1, `Enter ${label}`)
-        .max(max, `Shorten ${label} to ${max} characters or fewer`)
-        .refine((value) => !controlCharacters.test(value), `Write ${label} on one line`),
-    );
 
 const instant = (label: string) =>
   z.iso.datetime({
@@ -37,7 +24,7 @@ const fields = {
   network: z.string({ error: 'Choose the network' }).refine((value) => ids.networks.includes(value), {
     message: `Choose the network (${ids.networks.join(', ')})`,
   }),
-  title: line('a title', 200),
+  title: singleLine('a title', 200),
   description: z
     .string()
     .max(5000, 'Shorten the description to 5000 characters or fewer')
@@ -45,7 +32,7 @@ const fields = {
     .default(''),
   startsAt: instant('startsAt'),
   endsAt: instant('endsAt'),
-  venue: line('the venue', 300).nullable().default(null),
+  venue: singleLine('the venue', 300).nullable().default(null),
   onlineUrl: httpsUrl.nullable().default(null),
   capacity: z
     .number({ error: 'capacity must be a whole number, or null for no limit' })
@@ -90,7 +77,7 @@ export const activityChangeSchema = z
     description: z.string().max(5000).optional(),
     startsAt: fields.startsAt.optional(),
     endsAt: fields.endsAt.optional(),
-    venue: line('the venue', 300).nullable().optional(),
+    venue: singleLine('the venue', 300).nullable().optional(),
     onlineUrl: httpsUrl.nullable().optional(),
     capacity: z.number().int().min(1).max(100_000).nullable().optional(),
   })

@@ -1,6 +1,7 @@
 /** Booking rules. Pure: no AWS. */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { optionalLine } from '../../../shared/text-fields';
 import { emailSchema, normaliseEmail } from '../../members/domain/registration';
 
 /** One booking per person per activity: its id is derived from both, so a repeat finds the same one. */
@@ -17,17 +18,7 @@ export const personKey = (email: string): string =>
     .digest('hex')
     .slice(0, 32);
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]/;
-const personName = z
-  .string()
-  .transform((value) => value.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .max(200, 'Shorten the name to 200 characters or fewer')
-      .refine((value) => !controlCharacters.test(value), 'Write the name on one line'),
-  );
+const personName = optionalLine('the name', 200);
 
 /** POST /api/activities/{id}/rsvps: by address (a link confirms it) or at once with a member token. */
 export const rsvpRequestSchema = z.union(

@@ -1,21 +1,7 @@
 /** Registration rules: what a valid sign-up is, and the consent evidence it leaves. Pure: no AWS. */
 import { z } from 'zod';
 import { config, ids } from '../../../shared/config';
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]/;
-
-const singleLine = (label: string, max: number) =>
-  z
-    .string({ error: `Enter ${label}` })
-    .transform((value) => value.normalize('NFC').trim())
-    .pipe(
-      z
-        .string()
-        .min(1, `Enter ${label}`)
-        .max(max, `Shorten ${label} to ${max} characters or fewer`)
-        .refine((value) => !controlCharacters.test(value), `Write ${label} on one line`),
-    );
+import { controlCharacters, singleLine } from '../../../shared/text-fields';
 
 const oneOf = (message: string, allowed: string[]) =>
   z.string({ error: message }).refine((value) => allowed.includes(value), message);
