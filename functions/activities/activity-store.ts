@@ -361,19 +361,16 @@ export async function recordAttendance(
   }
 }
 
-/** Takes the marker for one reminder; false when that reminder was already sent (or is being sent). */
-export async function claimReminder(
-  activityId: string,
-  rsvpId: string,
-  startsAt: string,
-  offsetHours: number,
-  state: 'sending' | 'settled',
-): Promise<boolean> {
+/**
+ * Takes a one-off marker under an activity (a reminder for one booking and start time, or one
+ * recipient of a change notice); false when it was already taken. `expiresAt` lets TTL tidy it.
+ */
+export async function claimMarker(activityId: string, marker: string, expiresAt?: number): Promise<boolean> {
   try {
     await dynamo.send(
       new PutCommand({
         TableName: table(),
-        Item: { pk: `ACTIVITY#${activityId}`, sk: `REMIND#${rsvpId}#${startsAt}#${offsetHours}`, state },
+        Item: { pk: `ACTIVITY#${activityId}`, sk: marker, ...(expiresAt ? { expiresAt } : {}) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -384,19 +381,14 @@ export async function claimReminder(
   }
 }
 
-export async function releaseReminder(
-  activityId: string,
-  rsvpId: string,
-  startsAt: string,
-  offsetHours: number,
-): Promise<void> {
+export async function releaseMarker(activityId: string, marker: string): Promise<void> {
   await dynamo.send(
-    new DeleteCommand({
-      TableName: table(),
-      Key: { pk: `ACTIVITY#${activityId}`, sk: `REMIND#${rsvpId}#${startsAt}#${offsetHours}` },
-    }),
+    new DeleteCommand({ TableName: table(), Key: { pk: `ACTIVITY#${activityId}`, sk: marker } }),
   );
 }
+
+export const reminderMarker = (rsvpId: string, startsAt: string, offsetHours: number) =>
+  `REMIND#${rsvpId}#${startsAt}#${offsetHours}`;
 
 export async function markActivityCancelled(activityId: string, now: string): Promise<Activity | undefined> {
   try {

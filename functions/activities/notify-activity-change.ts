@@ -3,13 +3,17 @@ import { sendEmail } from '../../shared/email/send';
 import { listUnsubscribeHeaders, memberLinks } from '../../shared/member-links';
 import { issueToken } from '../../shared/tokens';
 import { activityCancelledEmail, rescheduledEmail, rsvpLinkUrl } from './activity-emails';
-import { erased, getActivity, listRsvps } from './activity-store';
+import { claimMarker, erased, getActivity, listRsvps, type Rsvp, releaseMarker } from './activity-store';
+import type { Activity } from './domain/activity';
 import { calendarInvite } from './domain/calendar';
 import { rsvpSubject } from './domain/rsvp';
 
+const markerDays = 30;
+
 /**
  * A new time or place: everyone booked gets an updated invite (higher SEQUENCE). Called off: everyone
- * booked gets a cancellation (METHOD:CANCEL), and everyone waiting is told.
+ * booked gets a cancellation (METHOD:CANCEL), and everyone waiting is told. One notice per recipient
+ * and event, even when a run is retried after a partial failure.
  */
 export const handler = consumer(
   'notify-activity-change',
@@ -17,62 +21,81 @@ export const handler = consumer(
   async ({ detailType, detail }) => {
     const activity = await getActivity(detail.activityId);
     if (!activity) return;
+    const cancelled = detailType === 'ActivityCancelled';
     // A reschedule notice that arrives after the activity was called off, or after a later change, says nothing new.
     if (
-      detailType === 'ActivityRescheduled' &&
+      !cancelled &&
       (activity.status === 'cancelled' || ('sequence' in detail && detail.sequence !== activity.sequence))
     )
       return;
-    const rsvps = (await listRsvps(activity.activityId)).filter(
+    const recipients = (await listRsvps(activity.activityId)).filter(
       (rsvp) =>
-        rsvp.email !== erased &&
-        (detailType === 'ActivityCancelled' ? rsvp.status !== 'cancelled' : rsvp.status === 'accepted'),
+        rsvp.email !== erased && (cancelled ? rsvp.status !== 'cancelled' : rsvp.status === 'accepted'),
     );
-    for (const rsvp of rsvps) {
-      const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
-      const headers = links ? listUnsubscribeHeaders(links) : {};
-      const attendee = { email: rsvp.email, name: rsvp.name || undefined };
-      if (detailType === 'ActivityCancelled') {
-        await sendEmail({
-          to: rsvp.email,
-          email: activityCancelledEmail(activity, rsvp.name, links),
-          headers,
-          tags: { kind: 'activity-cancelled' },
-          attachments:
-            rsvp.status === 'accepted'
-              ? [
-                  {
-                    filename: 'cancel.ics',
-                    contentType: 'text/calendar; method=CANCEL; charset=UTF-8',
-                    content: calendarInvite(activity, {
-                      method: 'CANCEL',
-                      attendee,
-                      includeOnlineLink: false,
-                    }),
-                  },
-                ]
-              : [],
-        });
-        continue;
+    const expiresAt = Math.floor(Date.now() / 1000) + markerDays * 24 * 3600;
+    for (const rsvp of recipients) {
+      const marker = `NOTIFIED#${detail.eventId}#${rsvp.rsvpId}`;
+      if (!(await claimMarker(activity.activityId, marker, expiresAt))) continue;
+      try {
+        const previousStartsAt = 'previousStartsAt' in detail ? detail.previousStartsAt : undefined;
+        await (cancelled
+          ? sendCancellation(activity, rsvp)
+          : sendUpdate(activity, rsvp, previousStartsAt ?? activity.startsAt));
+      } catch (error) {
+        await releaseMarker(activity.activityId, marker);
+        throw error;
       }
-      const cancelUrl = rsvpLinkUrl(
-        'cancel',
-        await issueToken('rsvp-manage', rsvpSubject(activity.activityId, rsvp.email)),
-      );
-      const previousStartsAt = 'previousStartsAt' in detail ? detail.previousStartsAt : activity.startsAt;
-      await sendEmail({
-        to: rsvp.email,
-        email: rescheduledEmail(activity, rsvp.name, previousStartsAt, cancelUrl, links),
-        headers,
-        tags: { kind: 'activity-rescheduled' },
-        attachments: [
-          {
-            filename: 'invite.ics',
-            contentType: 'text/calendar; method=REQUEST; charset=UTF-8',
-            content: calendarInvite(activity, { method: 'REQUEST', attendee, includeOnlineLink: true }),
-          },
-        ],
-      });
     }
   },
 );
+
+async function sendCancellation(activity: Activity, rsvp: Rsvp): Promise<void> {
+  const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
+  const invite = calendarInvite(activity, {
+    method: 'CANCEL',
+    attendee: { email: rsvp.email, name: rsvp.name || undefined },
+    includeOnlineLink: false,
+  });
+  await sendEmail({
+    to: rsvp.email,
+    email: activityCancelledEmail(activity, rsvp.name, links),
+    headers: links ? listUnsubscribeHeaders(links) : {},
+    tags: { kind: 'activity-cancelled' },
+    attachments:
+      rsvp.status === 'accepted'
+        ? [
+            {
+              filename: 'cancel.ics',
+              contentType: 'text/calendar; method=CANCEL; charset=UTF-8',
+              content: invite,
+            },
+          ]
+        : [],
+  });
+}
+
+async function sendUpdate(activity: Activity, rsvp: Rsvp, previousStartsAt: string): Promise<void> {
+  const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
+  const cancelUrl = rsvpLinkUrl(
+    'cancel',
+    await issueToken('rsvp-manage', rsvpSubject(activity.activityId, rsvp.email)),
+  );
+  const invite = calendarInvite(activity, {
+    method: 'REQUEST',
+    attendee: { email: rsvp.email, name: rsvp.name || undefined },
+    includeOnlineLink: true,
+  });
+  await sendEmail({
+    to: rsvp.email,
+    email: rescheduledEmail(activity, rsvp.name, previousStartsAt, cancelUrl, links),
+    headers: links ? listUnsubscribeHeaders(links) : {},
+    tags: { kind: 'activity-rescheduled' },
+    attachments: [
+      {
+        filename: 'invite.ics',
+        contentType: 'text/calendar; method=REQUEST; charset=UTF-8',
+        content: invite,
+      },
+    ],
+  });
+}

@@ -6,12 +6,16 @@ import { publish } from '../../shared/publish';
 import { scheduledTime } from '../../shared/schedule';
 import { issueToken } from '../../shared/tokens';
 import { reminderEmail, rsvpLinkUrl } from '../activities/activity-emails';
+import type { Rsvp } from '../activities/activity-store';
 import {
   activitiesStartingBetween,
-  claimReminder,
+  claimMarker,
+  erased,
   listRsvps,
-  releaseReminder,
+  releaseMarker,
+  reminderMarker,
 } from '../activities/activity-store';
+import type { Activity } from '../activities/domain/activity';
 import { rsvpSubject } from '../activities/domain/rsvp';
 import { dueReminder, lookaheadHours } from './domain/due-reminders';
 
@@ -25,58 +29,58 @@ const lookahead = lookaheadHours([...offsetsByKind.values()]);
  */
 export const handler = async (raw: unknown): Promise<{ sent: number }> => {
   const now = scheduledTime(raw);
-  const activities = await activitiesStartingBetween(
-    now.toISOString(),
-    new Date(now.getTime() + lookahead * 3_600_000).toISOString(),
-    1000,
-  );
+  const until = new Date(now.getTime() + lookahead * 3_600_000).toISOString();
+  const activities = await activitiesStartingBetween(now.toISOString(), until, 1000);
   let sent = 0;
   for (const activity of activities) {
     if (activity.status !== 'scheduled') continue;
     const offsets = offsetsByKind.get(activity.kind) ?? [];
     for (const rsvp of await listRsvps(activity.activityId)) {
-      if (rsvp.status !== 'accepted' || !rsvp.acceptedAt) continue;
+      if (rsvp.status !== 'accepted' || !rsvp.acceptedAt || rsvp.email === erased) continue;
       const decision = dueReminder(offsets, activity.startsAt, rsvp.acceptedAt, now);
-      for (const offset of decision.settle)
-        await claimReminder(activity.activityId, rsvp.rsvpId, activity.startsAt, offset, 'settled');
-      if (decision.send === undefined) continue;
-      const offset = decision.send;
-      if (!(await claimReminder(activity.activityId, rsvp.rsvpId, activity.startsAt, offset, 'sending')))
-        continue;
-      try {
-        const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
-        const cancelUrl = rsvpLinkUrl(
-          'cancel',
-          await issueToken('rsvp-manage', rsvpSubject(activity.activityId, rsvp.email)),
-        );
-        await sendEmail({
-          to: rsvp.email,
-          email: reminderEmail(activity, rsvp.name, offset, cancelUrl, links),
-          headers: links ? listUnsubscribeHeaders(links) : {},
-          tags: { kind: 'reminder' },
-        });
-      } catch (error) {
-        await releaseReminder(activity.activityId, rsvp.rsvpId, activity.startsAt, offset);
-        throw error;
+      for (const offset of decision.settle) {
+        await claimMarker(activity.activityId, reminderMarker(rsvp.rsvpId, activity.startsAt, offset));
       }
-      sent++;
-      const { activityId, kind, network, startsAt } = activity;
-      await publish([
-        {
-          detailType: 'ReminderSent',
-          detail: {
-            activityId,
-            kind,
-            network,
-            startsAt,
-            rsvpId: rsvp.rsvpId,
-            offsetHours: offset,
-            occurredAt: now.toISOString(),
-          },
-        },
-      ]);
+      if (decision.send !== undefined && (await remind(activity, rsvp, decision.send, now))) sent++;
     }
   }
   logger.info('reminder run finished', { sent, activities: activities.length });
   return { sent };
 };
+
+async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date): Promise<boolean> {
+  const marker = reminderMarker(rsvp.rsvpId, activity.startsAt, offset);
+  if (!(await claimMarker(activity.activityId, marker))) return false;
+  try {
+    const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
+    const cancelUrl = rsvpLinkUrl(
+      'cancel',
+      await issueToken('rsvp-manage', rsvpSubject(activity.activityId, rsvp.email)),
+    );
+    await sendEmail({
+      to: rsvp.email,
+      email: reminderEmail(activity, rsvp.name, offset, cancelUrl, links),
+      headers: links ? listUnsubscribeHeaders(links) : {},
+      tags: { kind: 'reminder' },
+    });
+  } catch (error) {
+    await releaseMarker(activity.activityId, marker);
+    throw error;
+  }
+  const { activityId, kind, network, startsAt } = activity;
+  await publish([
+    {
+      detailType: 'ReminderSent',
+      detail: {
+        activityId,
+        kind,
+        network,
+        startsAt,
+        rsvpId: rsvp.rsvpId,
+        offsetHours: offset,
+        occurredAt: now.toISOString(),
+      },
+    },
+  ]);
+  return true;
+}
