@@ -403,3 +403,48 @@ describe('erasure reaches bookings', () => {
     ]);
   });
 });
+
+describe('more places', () => {
+  it('raising the capacity promotes people from the waitlist in arrival order', async () => {
+    const activity = await createActivity({ capacity: 1 });
+    const [ann, bob, cat] = [uniqueEmail('ann'), uniqueEmail('bob'), uniqueEmail('cat')];
+    for (const person of [ann, bob, cat]) await rsvpByEmail(activity.id, person);
+
+    const raised = await api('PATCH', `/api/activities/${activity.id}`, {
+      token: await staff(),
+      body: { capacity: 2 },
+    });
+
+    expect(raised.json()).toMatchObject({ capacity: 2, placesLeft: 1 });
+    expect((await lastMailTo(bob, 3)).subject).toMatch(/a place opened up/i);
+    await api('GET', '/_local/bus/idle');
+    const rsvps = (
+      await api('GET', `/api/activities/${activity.id}/rsvps`, { token: await staff() })
+    ).json() as { rsvps: Array<{ email: string; status: string }> };
+    expect(rsvps.rsvps.map((rsvp) => [rsvp.email, rsvp.status])).toEqual([
+      [ann, 'accepted'],
+      [bob, 'accepted'],
+      [cat, 'waitlisted'],
+    ]);
+    const lowered = await api('PATCH', `/api/activities/${activity.id}`, {
+      token: await staff(),
+      body: { capacity: 1 },
+    });
+    expect(lowered.status).toBe(400);
+  });
+
+  it("a member's data download lists their bookings", async () => {
+    const member = await confirmedMember();
+    const activity = await createActivity({ title: 'Data download check' });
+    await api('POST', `/api/activities/${activity.id}/rsvps`, {
+      body: { memberToken: tokenOf(member.preferencesUrl) },
+    });
+    const data = await api(
+      'GET',
+      `/api/members/data?token=${encodeURIComponent(tokenOf(member.preferencesUrl))}`,
+    );
+    expect(
+      (data.json() as { bookings: Array<{ record: string; activityId: string; status: string }> }).bookings,
+    ).toEqual([expect.objectContaining({ record: 'booking', activityId: activity.id, status: 'accepted' })]);
+  });
+});
