@@ -17,6 +17,8 @@ export interface LocalRuntime {
   dynamoUrl: string;
   dataDir: string;
   portBase: number;
+  /** The runtime's own process (its services run under it). */
+  pid: number | undefined;
   /** The last lines the runtime wrote to stderr (handler errors, bus delivery failures). */
   stderrTail: () => string;
   stop: () => Promise<void>;
@@ -118,6 +120,7 @@ export async function startLocalRuntime(options: { portBase: number; startTimeou
     dynamoUrl: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
     dataDir,
     portBase: base,
+    pid: child.pid,
     stderrTail: () => stderr,
     stop,
   } satisfies LocalRuntime;

@@ -1,19 +1,22 @@
 /**
  * The RSVP rush: N people confirm their place on one activity of capacity C at the same moment.
  *
- * Two runs, each on a fresh activity of the same capacity:
+ * Measured runs, each on a fresh activity of the same capacity, after a warm-up:
  * - full path: N concurrent `POST /api/rsvps/confirm?token=...` over real HTTP through the local
  *   gateway, the handler, DynamoDB Local and the bus, as a person following the link in their e-mail;
  * - bare: N concurrent calls of the booking transaction(s) themselves (`book` from activity-store)
- *   against the same DynamoDB Local, with no HTTP, handler or bus in between: the substrate's limit.
+ *   against the same DynamoDB Local, with no HTTP, handler or bus in between: the substrate's limit,
+ *   measured just before and just after the full path so that drift shows.
  * The RSVP tokens are signed here with the runtime's own secret, so e-mail round-trips (not what is
- * measured) are skipped. Both runs are read back through the staff API and checked.
+ * measured) are skipped. Every run is read back through the staff API and checked.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Activity } from '../functions/activities/domain/activity';
+import { type CpuUse, cpuAccountingAvailable, cpuUsed, sampleCpu } from './cpu';
 import type { LocalRuntime } from './local-runtime';
 import { latencySummary, ms, perSecond, type Timed, table } from './report';
 
@@ -44,6 +47,8 @@ export interface PathRun {
   decisions: Decision[];
   wallMs: number;
   stored: Stored;
+  /** CPU each process used during the run, where /proc can tell. */
+  cpu?: CpuUse;
 }
 
 export interface RushResult {
@@ -56,6 +61,8 @@ export interface RushResult {
   busDrainMs: number | undefined;
   checks: Array<{ what: string; ok: boolean }>;
   ratio: number;
+  /** CPU each process used while the bus drained after the full path. */
+  drainCpu: CpuUse | undefined;
   notes: string[];
 }
 
@@ -365,11 +372,19 @@ export async function rsvpRush(runtime: LocalRuntime, options: RushOptions): Pro
     const warmupRates = options.warmup > 0 ? await warmUp(bound, http, staffToken, options) : [];
     await busIdle(http, busDrainLimitMs);
 
+    const measured = async <T extends object>(run: () => Promise<T>) => {
+      const pid = runtime.pid;
+      if (!cpuAccountingAvailable(pid)) return { ...(await run()), cpu: undefined };
+      const before = sampleCpu(pid);
+      const result = await run();
+      return { ...result, cpu: cpuUsed(before, sampleCpu(pid)) };
+    };
     // The substrate before and after the full path, so a drift in either direction shows.
-    const bareBefore = await barePathRun(bound, { ...options, label: 'bare-before' });
-    const fullRun = await fullPathRun(bound, http, staffToken, { ...options, label: 'full' });
-    const busDrainMs = await busIdle(http, busDrainLimitMs);
-    const bareAfter = await barePathRun(bound, { ...options, label: 'bare-after' });
+    const bareBefore = await measured(() => barePathRun(bound, { ...options, label: 'bare-before' }));
+    const fullRun = await measured(() => fullPathRun(bound, http, staffToken, { ...options, label: 'full' }));
+    const drain = await measured(async () => ({ ms: await busIdle(http, busDrainLimitMs) }));
+    const busDrainMs = drain.ms;
+    const bareAfter = await measured(() => barePathRun(bound, { ...options, label: 'bare-after' }));
 
     const withStored = async (run: Omit<PathRun, 'stored'>) => ({
       ...run,
@@ -410,6 +425,7 @@ export async function rsvpRush(runtime: LocalRuntime, options: RushOptions): Pro
       busDrainMs,
       checks,
       ratio: throughput(fullRun) / bareRate,
+      drainCpu: drain.cpu,
       notes: socketsFull
         ? [
             'bare: the SDK client queued calls behind its socket pool (the default maxSockets = 50,',
@@ -488,6 +504,34 @@ export function formatRush(result: RushResult): string {
         : `${(result.busDrainMs / 1000).toFixed(1)} s`
     } (RSVP e-mails, counters)`,
   ];
+  const cpuColumns = [
+    ...result.runs.map(({ name, run }) => ({ name, cpu: run.cpu, decisions: run.decisions.length })),
+    { name: 'bus drain', cpu: result.drainCpu, decisions: people },
+  ];
+  if (cpuColumns.every((column) => column.cpu)) {
+    const processes = [
+      ...new Set(cpuColumns.flatMap((column) => [...(column.cpu?.seconds.keys() ?? [])])),
+    ].sort();
+    const cell = (column: (typeof cpuColumns)[number], seconds: number | undefined) =>
+      seconds === undefined || !column.cpu || column.cpu.wallSeconds < 0.1
+        ? '-'
+        : `${((seconds * 1000) / column.decisions).toFixed(1)} ms (${((seconds / column.cpu.wallSeconds) * 100).toFixed(0)}%)`;
+    const total = (cpu: CpuUse | undefined) => [...(cpu?.seconds.values() ?? [])].reduce((a, b) => a + b, 0);
+    lines.push(
+      '',
+      `CPU time per decision (and share of one core; this machine has ${availableParallelism()}, other work on it not shown):`,
+      table(
+        ['', ...cpuColumns.map((column) => column.name)],
+        [
+          ...processes.map((label) => [
+            label,
+            ...cpuColumns.map((column) => cell(column, column.cpu?.seconds.get(label))),
+          ]),
+          ['all of the above', ...cpuColumns.map((column) => cell(column, total(column.cpu)))],
+        ],
+      ),
+    );
+  }
   const byKind = new Map<string, number>();
   for (const { name, run } of result.runs) {
     for (const { failure } of run.decisions) {

@@ -119,6 +119,7 @@ try {
   console.log(`\n${passed ? 'OK' : 'FAIL'}: finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await stopAndExit(passed ? 0 : 1);
 } catch (error) {
-  console.error(`✖ bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  // After Ctrl-C the runtime is going away under the calls still out: that is not a failure to report.
+  if (!stopping) console.error(`✖ bench failed: ${error instanceof Error ? error.message : String(error)}`);
   await stopAndExit(1);
 }

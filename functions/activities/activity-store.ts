@@ -106,7 +106,7 @@ export async function replaceActivity(next: Activity, expectedUpdatedAt: string)
   }
 }
 
-/** Activities starting in [from, to), soonest first. */
+/** Scheduled (not cancelled) activities starting in [from, to), soonest first. */
 export async function activitiesStartingBetween(from: string, to: string, limit = 200): Promise<Activity[]> {
   const activities: Activity[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -116,7 +116,14 @@ export async function activitiesStartingBetween(from: string, to: string, limit 
         TableName: table(),
         IndexName: 'byStart',
         KeyConditionExpression: 'listPk = :list AND startsAt BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':list': 'ACTIVITY', ':from': from, ':to': to },
+        FilterExpression: '#status = :scheduled',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':list': 'ACTIVITY',
+          ':from': from,
+          ':to': to,
+          ':scheduled': 'scheduled',
+        },
         ExclusiveStartKey: startKey,
       }),
     );

@@ -1,4 +1,5 @@
 /** Booking a place and telling the bus, shared by the e-mail link and the member-token paths. */
+import { deterministicUuid } from '../../shared/ids';
 import { publish } from '../../shared/publish';
 import { type BookingOutcome, book, cancelBooking, type Rsvp } from './activity-store';
 import type { Activity } from './domain/activity';
@@ -9,16 +10,33 @@ export async function bookAndAnnounce(
   person: { email: string; name: string; memberId?: string },
   correlationId: string,
 ): Promise<BookingOutcome> {
-  const now = new Date().toISOString();
   const rsvpId = rsvpIdFor(activity.activityId, person.email);
-  const outcome = await book(activity, { rsvpId, ...person }, now);
-  if (outcome.isNew) {
+  const outcome = await book(activity, { rsvpId, ...person }, new Date().toISOString());
+  // The booking's first answer is announced with an id derived from the booking itself, and announced
+  // again when the person asks again: if an earlier request stored the booking but died before it
+  // published, this publishes it; otherwise consumers see a duplicate and ignore it.
+  const { rsvp } = outcome;
+  const firstAnswer =
+    rsvp.waitlistedAt === rsvp.arrival
+      ? 'waitlisted'
+      : rsvp.acceptedAt === rsvp.arrival
+        ? 'accepted'
+        : undefined;
+  if (firstAnswer) {
     const { activityId, kind, network, startsAt } = activity;
     await publish(
       [
         {
-          detailType: outcome.status === 'accepted' ? 'RsvpAccepted' : 'RsvpWaitlisted',
-          detail: { activityId, kind, network, startsAt, rsvpId, occurredAt: now },
+          detailType: firstAnswer === 'accepted' ? 'RsvpAccepted' : 'RsvpWaitlisted',
+          detail: {
+            eventId: deterministicUuid('booking', activityId, rsvpId, rsvp.arrival, firstAnswer),
+            occurredAt: rsvp.arrival,
+            activityId,
+            kind,
+            network,
+            startsAt,
+            rsvpId,
+          },
         },
       ],
       correlationId,

@@ -48,6 +48,8 @@ interface BusOptions {
   archiveFile: string;
   archiveSourcePrefix: string;
   maxAttempts?: number;
+  /** Deliveries in hand at once per rule, like a Lambda function's reserved concurrency. */
+  concurrencyPerRule?: number;
   retryDelayMs?: number;
   onDeliveryError?: (rule: string, event: BusEnvelope, error: unknown, attempt: number) => void;
 }
@@ -68,6 +70,8 @@ export class LocalBus {
   mode: BusMode = { duplicate: false, shuffle: false };
   private readonly rules: Array<BusRule & { matches: (event: unknown) => boolean }>;
   private inFlight = 0;
+  private readonly running = new Map<string, number>();
+  private readonly queued = new Map<string, Array<() => void>>();
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -189,6 +193,7 @@ export class LocalBus {
 
   private async deliver(rule: BusRule, event: BusEnvelope, attempt: number): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 4;
+    await this.acquire(rule.name);
     try {
       await rule.deliver(structuredClone(event));
     } catch (error) {
@@ -205,8 +210,29 @@ export class LocalBus {
         attempts: attempt,
         at: new Date().toISOString(),
       });
+    } finally {
+      this.release(rule.name);
     }
     this.settle();
+  }
+
+  /** Waits for a free delivery slot of this rule. */
+  private async acquire(rule: string): Promise<void> {
+    const running = this.running.get(rule) ?? 0;
+    if (running < (this.options.concurrencyPerRule ?? 4)) {
+      this.running.set(rule, running + 1);
+      return;
+    }
+    const queue = this.queued.get(rule) ?? [];
+    this.queued.set(rule, queue);
+    // The slot is handed over by release(), so nobody can slip in between.
+    await new Promise<void>((resolve) => queue.push(resolve));
+  }
+
+  private release(rule: string): void {
+    const next = this.queued.get(rule)?.shift();
+    if (next) next();
+    else this.running.set(rule, (this.running.get(rule) ?? 1) - 1);
   }
 
   private settle(): void {

@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   sesPort: number;
   busPort: number;
   busMode: { duplicate: boolean; shuffle: boolean };
+  /** Deliveries in hand at once per subscription (like Lambda reserved concurrency). */
+  busConcurrency: number;
   logRequests?: (line: string) => void;
   /** Called when a child service dies after start-up. */
   onChildExit?: (what: string, code: number | null) => void;
@@ -162,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         region,
         archiveFile: path.join(data, 'archive.jsonl'),
         archiveSourcePrefix: 'alliance.',
+        concurrencyPerRule: options.busConcurrency,
         onDeliveryError: (rule, event, error, attempt) =>
           console.error(
             `bus: ${rule} failed on ${event['detail-type']} (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`,

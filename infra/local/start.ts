@@ -24,6 +24,10 @@ const port = portFrom('PORT', 3000);
 const dynamoPort = portFrom('DYNAMODB_PORT', 8000);
 const sesPort = portFrom('SES_PORT', 8005);
 const busPort = portFrom('BUS_PORT', 8010);
+const busConcurrency = Number(process.env.BUS_CONCURRENCY ?? 4);
+if (!Number.isInteger(busConcurrency) || busConcurrency < 1 || busConcurrency > 100) {
+  fail(`BUS_CONCURRENCY=${process.env.BUS_CONCURRENCY} must be a whole number from 1 to 100.`);
+}
 const busModeWords = (process.env.BUS_MODE ?? '')
   .split(',')
   .map((word) => word.trim())
@@ -43,6 +47,7 @@ try {
     dynamoPort,
     sesPort,
     busPort,
+    busConcurrency,
     busMode: { duplicate: busModeWords.includes('duplicate'), shuffle: busModeWords.includes('shuffle') },
     logRequests: quiet ? undefined : (line) => console.log(`  ${line}`),
     onChildExit: (what, code) => {

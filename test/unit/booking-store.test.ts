@@ -58,11 +58,9 @@ describe('booking at the seam', () => {
 
   it('someone already booked gets their booking back, not a second one', async () => {
     dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
-    dynamo
-      .on(GetCommand)
-      .resolves({
-        Item: { ...person, activityId: activity.activityId, status: 'waitlisted', arrival: 'earlier' },
-      });
+    dynamo.on(GetCommand).resolves({
+      Item: { ...person, activityId: activity.activityId, status: 'waitlisted', arrival: 'earlier' },
+    });
 
     const outcome = await book(activity, person, '2026-11-27T10:00:00Z');
 

@@ -17,7 +17,11 @@ export const emailSchema = z
       .min(1, 'Enter your e-mail address')
       .max(254, 'An e-mail address can be at most 254 characters')
       .refine((value) => !controlCharacters.test(value), 'Write the e-mail address on one line')
-      .pipe(z.email('Enter an e-mail address in the correct format, like name@example.org')),
+      .pipe(z.email('Enter an e-mail address in the correct format, like name@example.org'))
+      .refine(
+        (value) => (value.split('@')[0] ?? '').length <= 64,
+        'The part before the @ can be at most 64 characters',
+      ),
   );
 
 /** The address as we key it: case-folded, so Ada@Example.org and ada@example.org are one member. */
