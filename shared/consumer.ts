@@ -15,7 +15,7 @@ import {
   eventCatalogue,
   isDetailType,
 } from './events';
-import { logger } from './logger';
+import { logger, withLogKeys } from './logger';
 import { tableName } from './tables';
 
 export interface ConsumedEvent<T extends DetailType> {
@@ -43,33 +43,36 @@ export function parseBusEvent<T extends DetailType>(raw: unknown, accepted: read
 export function consumer<T extends DetailType>(name: string, accepted: readonly T[], handle: Handler<T>) {
   return async (raw: unknown, _context?: Context): Promise<void> => {
     const event = parseBusEvent(raw, accepted);
-    logger.resetKeys();
-    logger.appendKeys({
-      consumer: name,
-      eventId: event.detail.eventId,
-      correlationId: event.detail.correlationId,
-    });
-    const key = `${name}#${event.detail.eventId}`;
-    if (!(await acquire(key))) {
-      logger.info('duplicate delivery ignored', { detailType: event.detailType });
-      return;
-    }
-    try {
-      await handle(event);
-    } catch (error) {
-      await dynamo.send(new DeleteCommand({ TableName: tableName('idempotency'), Key: { id: key } }));
-      throw error;
-    }
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: tableName('idempotency'),
-        Key: { id: key },
-        UpdateExpression: 'SET #status = :done',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':done': 'COMPLETED' },
-      }),
-    );
+    const keys = { consumer: name, eventId: event.detail.eventId, correlationId: event.detail.correlationId };
+    await withLogKeys(keys, () => handleOnce(name, event, handle));
   };
+}
+
+async function handleOnce<T extends DetailType>(
+  name: string,
+  event: ConsumedEvent<T>,
+  handle: Handler<T>,
+): Promise<void> {
+  const key = `${name}#${event.detail.eventId}`;
+  if (!(await acquire(key))) {
+    logger.info('duplicate delivery ignored', { detailType: event.detailType });
+    return;
+  }
+  try {
+    await handle(event);
+  } catch (error) {
+    await dynamo.send(new DeleteCommand({ TableName: tableName('idempotency'), Key: { id: key } }));
+    throw error;
+  }
+  await dynamo.send(
+    new UpdateCommand({
+      TableName: tableName('idempotency'),
+      Key: { id: key },
+      UpdateExpression: 'SET #status = :done',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':done': 'COMPLETED' },
+    }),
+  );
 }
 
 /** Takes the record for this event: false when it is done, or still in hand elsewhere (then the

@@ -1,4 +1,24 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 
 /** Structured JSON logs. Never log names, addresses or tokens: ids are enough to follow a case. */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'alliance' });
+const root = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'alliance' });
+
+const context = new AsyncLocalStorage<Logger>();
+
+/**
+ * The logger of the invocation in hand. In Lambda one container runs one invocation at a time, but
+ * the local runtime runs many at once in one process: each invocation's keys (correlation id, event
+ * id, route) live in its own child logger, so no line is ever labelled with another request's keys.
+ */
+export const logger: Logger = new Proxy(root, {
+  get(target, property) {
+    const current = context.getStore() ?? target;
+    const value = Reflect.get(current, property, current) as unknown;
+    return typeof value === 'function' ? value.bind(current) : value;
+  },
+});
+
+/** Runs one invocation with these keys on every log line it writes. */
+export const withLogKeys = <T>(keys: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> =>
+  context.run(root.createChild({ persistentKeys: keys }), run);

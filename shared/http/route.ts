@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambd
 import type { z } from 'zod';
 import { config } from '../config';
 import { Invalid } from '../errors';
-import { logger } from '../logger';
+import { withLogKeys } from '../logger';
 import { assertAccess } from './access';
 import { parseBody, readRawBody } from './body-parser';
 import { errorMapper } from './error-mapper';
@@ -50,13 +50,10 @@ export function route<
   options: RouteOptions<BodySchema, QuerySchema>,
   handle: (request: HttpRequest<Parsed<BodySchema>, Parsed<QuerySchema>>) => Promise<HttpResponse>,
 ) {
-  return middy<HttpEvent, HttpResponse, Error, Context>()
+  const wrapped = middy<HttpEvent, HttpResponse, Error, Context>()
     .use(errorMapper())
     .handler(async (event) => {
-      const correlationId =
-        event.headers?.['x-correlation-id']?.slice(0, 100) || event.requestContext.requestId || randomUUID();
-      logger.resetKeys();
-      logger.appendKeys({ correlationId, route: event.routeKey });
+      const correlationId = correlationIdOf(event);
       const groups = assertAccess(event);
       const maxBytes = options.maxBodyBytes ?? config.limits.maxBodyBytes;
       const rawBody = readRawBody(event.body, event.isBase64Encoded, maxBytes);
@@ -82,7 +79,14 @@ export function route<
         event,
       });
     });
+  return (event: HttpEvent, context: Context): Promise<HttpResponse> =>
+    withLogKeys({ correlationId: correlationIdOf(event), route: event.routeKey }, () =>
+      wrapped(event, context),
+    );
 }
+
+const correlationIdOf = (event: HttpEvent): string =>
+  event.headers?.['x-correlation-id']?.slice(0, 100) || event.requestContext.requestId || randomUUID();
 
 function validate(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'query'): unknown {
   if (!schema) return undefined;
