@@ -1,5 +1,5 @@
 /** The members table: profiles, the e-mail uniqueness lock and the append-only consent record. */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -140,35 +140,47 @@ export async function confirmMember(
   confirmedAt: string,
   consent: ConsentEntry[],
 ): Promise<'confirmed' | 'already-confirmed' | 'missing'> {
+  const changed = await updateProfileWithConsent(
+    memberId,
+    {
+      UpdateExpression: 'SET #status = :confirmed, confirmedAt = :at REMOVE pendingPk, pendingSince',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':confirmed': 'confirmed', ':pending': 'pending', ':at': confirmedAt },
+    },
+    consent,
+  );
+  if (changed) return 'confirmed';
+  const member = await getMember(memberId);
+  return member ? 'already-confirmed' : 'missing';
+}
+
+/**
+ * Changes the profile and appends consent entries in one transaction. False when the update's
+ * condition did not hold (the member is gone, or already in the state asked for).
+ */
+async function updateProfileWithConsent(
+  memberId: string,
+  update: {
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  },
+  consent: ConsentEntry[],
+): Promise<boolean> {
   try {
     await dynamo.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
-            Update: {
-              TableName: tableName('members'),
-              Key: memberKey(memberId),
-              UpdateExpression: 'SET #status = :confirmed, confirmedAt = :at REMOVE pendingPk, pendingSince',
-              ConditionExpression: '#status = :pending',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':confirmed': 'confirmed',
-                ':pending': 'pending',
-                ':at': confirmedAt,
-              },
-            },
-          },
+          { Update: { TableName: tableName('members'), Key: memberKey(memberId), ...update } },
           ...consentPuts(memberId, consent),
         ],
       }),
     );
-    return 'confirmed';
+    return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException || error instanceof ConditionalCheckFailedException) {
-      const member = await getMember(memberId);
-      if (!member) return 'missing';
-      if (member.status === 'confirmed') return 'already-confirmed';
-    }
+    if (isFirstConditionFailure(error)) return false;
     throw error;
   }
 }
@@ -236,42 +248,27 @@ export async function deletePendingMember(memberId: string): Promise<boolean> {
 }
 
 /** Saves new preferences and any consent entry with them, atomically. False when the member is gone. */
-export async function savePreferences(
+export function savePreferences(
   memberId: string,
   next: { networks: string[]; interests: string[]; newsletter: boolean },
   consent: ConsentEntry[],
   at: string,
 ): Promise<boolean> {
-  try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName('members'),
-              Key: memberKey(memberId),
-              UpdateExpression:
-                'SET networks = :networks, interests = :interests, newsletter = :newsletter, preferencesChangedAt = :at',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: {
-                ':networks': next.networks,
-                ':interests': next.interests,
-                ':newsletter': next.newsletter,
-                ':at': at,
-              },
-            },
-          },
-          ...consentPuts(memberId, consent),
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isFirstConditionFailure(error)) {
-      return false;
-    }
-    throw error;
-  }
+  return updateProfileWithConsent(
+    memberId,
+    {
+      UpdateExpression:
+        'SET networks = :networks, interests = :interests, newsletter = :newsletter, preferencesChangedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':networks': next.networks,
+        ':interests': next.interests,
+        ':newsletter': next.newsletter,
+        ':at': at,
+      },
+    },
+    consent,
+  );
 }
 
 /**
@@ -282,30 +279,17 @@ export async function unsubscribeMember(
   memberId: string,
   entry: ConsentEntry,
 ): Promise<'unsubscribed' | 'already' | 'missing'> {
-  try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName('members'),
-              Key: memberKey(memberId),
-              UpdateExpression: 'SET newsletter = :false, unsubscribedAt = :at',
-              ConditionExpression: 'attribute_exists(pk) AND newsletter = :true',
-              ExpressionAttributeValues: { ':false': false, ':true': true, ':at': entry.at },
-            },
-          },
-          ...consentPuts(memberId, [entry]),
-        ],
-      }),
-    );
-    return 'unsubscribed';
-  } catch (error) {
-    if (isFirstConditionFailure(error)) {
-      return (await getMember(memberId)) ? 'already' : 'missing';
-    }
-    throw error;
-  }
+  const changed = await updateProfileWithConsent(
+    memberId,
+    {
+      UpdateExpression: 'SET newsletter = :false, unsubscribedAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND newsletter = :true',
+      ExpressionAttributeValues: { ':false': false, ':true': true, ':at': entry.at },
+    },
+    [entry],
+  );
+  if (changed) return 'unsubscribed';
+  return (await getMember(memberId)) ? 'already' : 'missing';
 }
 
 /** Every item under the member's key, for the data export and for erasure. */
