@@ -1,7 +1,7 @@
 /** Finding the activity a request names, and the person behind an RSVP link. */
 import { z } from 'zod';
 import { Gone, InvalidLink, NotFound } from '../../shared/errors';
-import { verifyToken } from '../../shared/tokens';
+import { verifyTokenClaims } from '../../shared/tokens';
 import { normaliseEmail } from '../members/domain/registration';
 import { getActivity } from './activity-store';
 import type { Activity } from './domain/activity';
@@ -28,11 +28,12 @@ export function assertBookable(activity: Activity, now: Date): void {
   }
 }
 
-/** The activity and address an RSVP link (`rsvp` or `rsvp-manage`) stands for. */
+/** The activity, address, and (from the link's claims) name and member an RSVP link stands for. */
 export async function rsvpFromToken(purpose: 'rsvp' | 'rsvp-manage', token: string | undefined) {
-  const subject = parseRsvpSubject(await verifyToken(purpose, token));
+  const { subject: raw, claims } = await verifyTokenClaims(purpose, token);
+  const subject = parseRsvpSubject(raw);
   if (!subject) throw new InvalidLink();
   const activity = await getActivity(subject.activityId);
   if (!activity) throw new Gone('activity_gone', 'This activity no longer exists.');
-  return { activity, email: normaliseEmail(subject.email) };
+  return { activity, email: normaliseEmail(subject.email), name: claims.name ?? '', memberId: claims.mid };
 }

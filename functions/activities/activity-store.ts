@@ -455,15 +455,13 @@ export async function anonymise(pk: string, sk: string): Promise<void> {
 /** Pending e-mail RSVPs: the address waits here until the person follows the link. */
 export async function putRsvpRequest(
   activityId: string,
-  rsvpId: string,
-  email: string,
-  name: string,
+  request: { rsvpId: string; email: string; name: string; memberId?: string },
   expiresAt: number,
 ): Promise<void> {
   await dynamo.send(
     new PutCommand({
       TableName: table(),
-      Item: { pk: `ACTIVITY#${activityId}`, sk: `REQUEST#${rsvpId}`, rsvpId, email, name, expiresAt },
+      Item: { pk: `ACTIVITY#${activityId}`, sk: `REQUEST#${request.rsvpId}`, ...request, expiresAt },
     }),
   );
 }
@@ -476,5 +474,5 @@ export async function getRsvpRequest(activityId: string, rsvpId: string) {
       ConsistentRead: true,
     }),
   );
-  return result.Item as { email: string; name: string; rsvpId: string } | undefined;
+  return result.Item as { email: string; name: string; rsvpId: string; memberId?: string } | undefined;
 }

@@ -2,20 +2,17 @@ import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { renderMessagePage } from '../../shared/pages';
-import { findMemberIdByEmail } from '../members/member-store';
 import { assertBookable, rsvpFromToken } from './activity-access';
-import { getRsvpRequest } from './activity-store';
 import { bookAndAnnounce, bookingAnswer } from './booking';
-import { rsvpIdFor } from './domain/rsvp';
 
+/** Following the RSVP link books. The link itself carries the name and member, so the decision
+ * costs one read (the activity) and the booking transaction. */
 export const handler = route({ query: tokenQuery }, async ({ query, wantsHtml, correlationId }) => {
-  const { activity, email } = await rsvpFromToken('rsvp', query.token);
+  const { activity, email, name, memberId } = await rsvpFromToken('rsvp', query.token);
   assertBookable(activity, new Date());
-  const request = await getRsvpRequest(activity.activityId, rsvpIdFor(activity.activityId, email));
-  const memberId = await findMemberIdByEmail(email);
   const outcome = await bookAndAnnounce(
     activity,
-    { email, name: request?.name ?? '', ...(memberId ? { memberId } : {}) },
+    { email, name, ...(memberId ? { memberId } : {}) },
     correlationId,
   );
   const answer = bookingAnswer(activity, outcome);

@@ -6,6 +6,7 @@ import { consumeAllowance, limitKey } from '../../shared/limits';
 import { publish } from '../../shared/publish';
 import { normaliseEmail } from '../members/domain/registration';
 import { memberFromToken } from '../members/member-access';
+import { findMemberIdByEmail } from '../members/member-store';
 import { activityFromPath, assertBookable } from './activity-access';
 import { putRsvpRequest } from './activity-store';
 import { bookAndAnnounce, bookingAnswer } from './booking';
@@ -49,11 +50,10 @@ export const handler = route(
         24 * 3600,
       )
     ) {
+      const memberId = await findMemberIdByEmail(email);
       await putRsvpRequest(
         activity.activityId,
-        rsvpId,
-        email,
-        body.name ?? '',
+        { rsvpId, email, name: body.name ?? '', ...(memberId ? { memberId } : {}) },
         Math.floor(Date.now() / 1000) + requestHours * 3600,
       );
       const { activityId, kind, network, startsAt } = activity;

@@ -27,10 +27,13 @@ export const handler = consumer(
     if (detailType === 'RsvpRequested') {
       const request = await getRsvpRequest(activity.activityId, detail.rsvpId);
       if (!request) return;
+      // The link carries the name and member, so following it needs no lookup before the booking.
+      const claims = { name: request.name, ...(request.memberId ? { mid: request.memberId } : {}) };
       const token = await issueToken(
         'rsvp',
         rsvpSubject(activity.activityId, request.email),
         requestLinkHours * 3600,
+        claims,
       );
       await sendEmail({
         to: request.email,
