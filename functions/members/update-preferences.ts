@@ -4,7 +4,12 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { type Publishable, publish } from '../../shared/publish';
-import { applyPreferences, newsletterConsentChange, preferencesSchema } from './domain/preferences';
+import {
+  applyPreferences,
+  choiceChange,
+  newsletterConsentChange,
+  preferencesSchema,
+} from './domain/preferences';
 import { memberFromToken, memberView } from './member-access';
 import { savePreferences } from './member-store';
 
@@ -16,16 +21,17 @@ export const handler = route(
     if (changed.length === 0) return json(200, { member: memberView(member), changed });
 
     const at = new Date().toISOString();
-    const consent = changed.includes('newsletter')
-      ? [
-          newsletterConsentChange(
-            next.newsletter,
-            body.formVersion ?? config.alliance.currentFormVersion,
-            at,
-            'preferences-page',
-          ),
-        ]
-      : [];
+    const formVersion = body.formVersion ?? config.alliance.currentFormVersion;
+    // Every change lands in the append-only record: newsletter consent given or withdrawn, and the
+    // networks and interests chosen.
+    const consent = [
+      ...(changed.includes('newsletter')
+        ? [newsletterConsentChange(next.newsletter, formVersion, at, 'preferences-page')]
+        : []),
+      ...(changed.includes('networks') || changed.includes('interests')
+        ? [choiceChange(next, formVersion, at)]
+        : []),
+    ];
     if (!(await savePreferences(member.memberId, next, consent, at))) {
       throw new Gone('member_gone', 'We no longer hold a membership for this link.');
     }

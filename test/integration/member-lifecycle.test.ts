@@ -95,6 +95,16 @@ describe('preferences', () => {
       interests: ['energy', 'data'],
       newsletter: false,
     });
+    const choices = items.filter(
+      (item) => item.type === 'consent' && item.purpose === 'networks-and-interests',
+    );
+    expect(choices).toEqual([
+      expect.objectContaining({
+        action: 'changed',
+        wording:
+          'Networks: Innovation Support Forum, Working groups. Interests: Energy and net zero, Data and digital infrastructure.',
+      }),
+    ]);
     const withdrawn = items.filter((item) => item.type === 'consent' && item.action === 'withdrawn');
     expect(withdrawn).toEqual([
       expect.objectContaining({ purpose: 'newsletter', method: 'preferences-page' }),

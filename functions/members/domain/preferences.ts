@@ -1,6 +1,6 @@
 /** Preference changes: what may change, what actually changed, and the consent evidence it leaves. Pure. */
 import { z } from 'zod';
-import { ids } from '../../../shared/config';
+import { config, ids } from '../../../shared/config';
 import { type ConsentEntry, consentWording } from './registration';
 
 const distinct = (values: string[]) => new Set(values).size === values.length;
@@ -78,6 +78,24 @@ export function newsletterConsentChange(
     formVersion,
     wording: consentWording.newsletter,
     method,
+    at,
+  };
+}
+
+const namesOf = (chosen: string[], options: Array<{ id: string; name: string }>) =>
+  options
+    .filter((option) => chosen.includes(option.id))
+    .map((option) => option.name)
+    .join(', ') || 'none';
+
+/** The networks and interests a member chose, in words, for the append-only record of their choices. */
+export function choiceChange(next: CurrentPreferences, formVersion: string, at: string): ConsentEntry {
+  return {
+    purpose: 'networks-and-interests',
+    action: 'changed',
+    formVersion,
+    wording: `Networks: ${namesOf(next.networks, config.networks)}. Interests: ${namesOf(next.interests, config.interests)}.`,
+    method: 'preferences-page',
     at,
   };
 }

@@ -67,8 +67,9 @@ export const registrationSchema = z
 
 export type Registration = z.infer<typeof registrationSchema>;
 
-export type ConsentPurpose = 'privacy-notice' | 'newsletter';
-export type ConsentAction = 'given' | 'refused' | 'confirmed' | 'withdrawn';
+/** `networks-and-interests`: what the member chose to hear about, kept with each change. */
+export type ConsentPurpose = 'privacy-notice' | 'newsletter' | 'networks-and-interests';
+export type ConsentAction = 'given' | 'refused' | 'confirmed' | 'withdrawn' | 'changed';
 
 /** One entry in the append-only consent record. */
 export interface ConsentEntry {
@@ -81,7 +82,7 @@ export interface ConsentEntry {
 }
 
 /** The words the form shows beside each box (from the config, so the record holds what people saw). */
-export const consentWording: Record<ConsentPurpose, string> = {
+export const consentWording: Record<Exclude<ConsentPurpose, 'networks-and-interests'>, string> = {
   'privacy-notice': config.consentWording.privacyNotice,
   newsletter: config.consentWording.newsletter,
 };
