@@ -14,6 +14,7 @@ const integration = (name: string, portBase: number, busMode: string) => ({
     name,
     include: ['test/integration/**/*.test.ts'],
     globalSetup: ['test/integration/global-setup.ts'],
+    setupFiles: ['test/integration/no-dead-letters.ts'],
     testTimeout: 60_000,
     // One runtime per project; files share it, so they run one after another.
     fileParallelism: false,
@@ -37,6 +38,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/no-dead-letters.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

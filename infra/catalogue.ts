@@ -287,7 +287,7 @@ export const routes: RouteEntry[] = [
     access: 'public',
     handler: 'functions/activities/confirm-rsvp.ts',
     uses: {
-      tables: { activities: 'write', members: 'read' },
+      tables: { activities: 'write' },
       publishes: ['RsvpAccepted', 'RsvpWaitlisted'],
       ...memberTokens,
     },
@@ -347,7 +347,8 @@ export const subscriptions: SubscriptionEntry[] = [
     name: 'notify-activity-change',
     pattern: { source: ['alliance.activities'], 'detail-type': ['ActivityRescheduled', 'ActivityCancelled'] },
     handler: 'functions/activities/notify-activity-change.ts',
-    uses: { tables: { activities: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+    // write: it takes one marker per recipient, so a retried run never notifies anyone twice.
+    uses: { tables: { activities: 'write', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
     timeoutSeconds: 300,
   },
   {

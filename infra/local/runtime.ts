@@ -57,9 +57,13 @@ async function loadHandler(entry: HandlerEntry): Promise<Invocable> {
   const module = (await import(pathToFileURL(path.join(repoRoot, entry.handler)).href)) as {
     handler?: Invocable;
   };
-  if (typeof module.handler !== 'function')
+  const handler = module.handler;
+  if (typeof handler !== 'function')
     throw new StartupError(`${entry.handler} does not export a handler function.`);
-  return module.handler;
+  // Imported late: the shared SDK clients must be created after the endpoints are in the environment.
+  const { asHandler } = await import('./permissions');
+  const name = handlerId(entry);
+  return (event, context) => asHandler(entry, name, () => handler(event, context));
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -143,6 +147,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
     await ensureTables(new DynamoDBClient({ region, endpoint: `http://127.0.0.1:${options.dynamoPort}` }));
+    // Each handler reaches only what its catalogue entry grants, as its IAM role would allow.
+    (await import('./permissions')).enforceCatalogueGrants();
 
     // The bus, with one rule per subscription.
     const bus = new LocalBus(

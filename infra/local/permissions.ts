@@ -1,0 +1,103 @@
+/**
+ * IAM on one machine: each handler may reach only what its catalogue entry's `uses` grants, as its
+ * Lambda role would in the cloud. Middleware on the shared SDK clients checks every call against the
+ * invocation in hand, so a handler that needs more than it declares fails here, in the tests, not
+ * after a deploy.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { dynamo, eventBridge, ses } from '../../shared/clients';
+import type { Access, HandlerEntry, TableName } from '../catalogue';
+import { tables } from '../catalogue';
+import { localTableName } from './services';
+
+const invocation = new AsyncLocalStorage<{ entry: HandlerEntry; name: string }>();
+
+/** Runs a handler invocation under its entry's grants. */
+export const asHandler = <T>(entry: HandlerEntry, name: string, run: () => Promise<T>): Promise<T> =>
+  invocation.run({ entry, name }, run);
+
+export class AccessDenied extends Error {
+  override readonly name = 'AccessDeniedException';
+}
+
+const tableKeyByLocalName = new Map(
+  Object.keys(tables).map((key) => [localTableName(key), key as TableName]),
+);
+
+// Document-client and base-client names alike (the middleware may see either).
+const readCommands = new Set([
+  'GetCommand',
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetCommand',
+  'BatchGetItemCommand',
+  'TransactGetCommand',
+  'TransactGetItemsCommand',
+]);
+
+type Wanted = Array<{ table: string; access: Access }>;
+
+/** Which tables a DynamoDB document-client command touches, and how. */
+function tablesWanted(commandName: string, input: Record<string, unknown>): Wanted {
+  const access: Access = readCommands.has(commandName) ? 'read' : 'write';
+  if (typeof input.TableName === 'string') return [{ table: input.TableName, access }];
+  if (input.RequestItems && typeof input.RequestItems === 'object') {
+    return Object.keys(input.RequestItems).map((table) => ({ table, access }));
+  }
+  if (Array.isArray(input.TransactItems)) {
+    return (input.TransactItems as Array<Record<string, { TableName?: string }>>).flatMap((item) =>
+      Object.entries(item).map(([kind, operation]) => ({
+        table: operation.TableName ?? '',
+        access: kind === 'ConditionCheck' || kind === 'Get' ? ('read' as const) : ('write' as const),
+      })),
+    );
+  }
+  return [];
+}
+
+function check(what: string, allowed: boolean): void {
+  const current = invocation.getStore();
+  if (current && !allowed) {
+    throw new AccessDenied(
+      `${current.name} is not allowed to ${what}: add it to the handler's "uses" in infra/catalogue.ts`,
+    );
+  }
+}
+
+type Next = (args: { input: unknown }) => Promise<unknown>;
+type Check = (commandName: string, input: Record<string, unknown>) => void;
+
+/** Adds a check that runs before every command a client sends. */
+function guard(client: { middlewareStack: unknown }, run: Check): void {
+  (client.middlewareStack as { add: (middleware: unknown, options: unknown) => void }).add(
+    (next: Next, context: { commandName?: string }) => async (args: { input: unknown }) => {
+      run(context.commandName ?? '', args.input as Record<string, unknown>);
+      return next(args);
+    },
+    { step: 'initialize', name: 'localCatalogueGrants' },
+  );
+}
+
+/** Installs the checks on the clients every handler shares. Call once, before handlers run. */
+export function enforceCatalogueGrants(): void {
+  guard(dynamo, (commandName, input) => {
+    const current = invocation.getStore();
+    if (!current) return;
+    for (const { table, access } of tablesWanted(commandName, input)) {
+      const key = tableKeyByLocalName.get(table);
+      const granted = key ? current.entry.uses.tables?.[key] : undefined;
+      check(`${access} table ${key ?? table}`, granted === 'write' || granted === access);
+    }
+  });
+  guard(eventBridge, (_commandName, input) => {
+    const publishes = invocation.getStore()?.entry.uses.publishes;
+    for (const entry of (input.Entries ?? []) as Array<{ DetailType?: string }>) {
+      check(
+        `publish ${entry.DetailType}`,
+        !invocation.getStore() || (publishes ?? []).some((type) => type === entry.DetailType),
+      );
+    }
+  });
+  guard(ses, () => check('send e-mail', invocation.getStore()?.entry.uses.sendsEmail === true));
+}
