@@ -15,7 +15,7 @@ import { Agent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Activity } from '../functions/activities/domain/activity';
+import { scheduledActivity } from '../functions/activities/domain/activity';
 import { type CpuUse, cpuAccountingAvailable, cpuUsed, sampleCpu } from './cpu';
 import type { LocalRuntime } from './local-runtime';
 import { latencySummary, ms, perSecond, type Timed, table } from './report';
@@ -249,15 +249,11 @@ async function barePathRun(
   options: { people: number; capacity: number; label: string; inFlight?: number },
 ) {
   const now = new Date().toISOString();
-  const activity: Activity = {
-    ...activityFields(bound, options.capacity, `RSVP rush (${options.label})`),
-    activityId: randomUUID(),
-    status: 'scheduled',
-    sequence: 0,
-    accepted: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const activity = scheduledActivity(
+    activityFields(bound, options.capacity, `RSVP rush (${options.label})`),
+    randomUUID(),
+    now,
+  );
   await bound.putNewActivity(activity);
   const { decisions, wallMs } = await timeAll(
     options.people,

@@ -3,20 +3,12 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { publish } from '../../shared/publish';
 import { putNewActivity } from './activity-store';
-import { type Activity, newActivitySchema, staffActivity } from './domain/activity';
+import { newActivitySchema, scheduledActivity, staffActivity } from './domain/activity';
 
 /** Staff schedule an activity (past dates allowed, to record history). */
 export const handler = route({ body: newActivitySchema }, async ({ body, correlationId }) => {
   const now = new Date().toISOString();
-  const activity: Activity = {
-    ...body,
-    activityId: randomUUID(),
-    status: 'scheduled',
-    sequence: 0,
-    accepted: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const activity = scheduledActivity(body, randomUUID(), now);
   await putNewActivity(activity);
   const { activityId, kind, network, startsAt, capacity } = activity;
   await publish(

@@ -1,12 +1,10 @@
 import { consumer } from '../../shared/consumer';
 import { sendEmail } from '../../shared/email/send';
-import { listUnsubscribeHeaders, memberLinks } from '../../shared/member-links';
-import { issueToken } from '../../shared/tokens';
-import { activityCancelledEmail, rescheduledEmail, rsvpLinkUrl } from './activity-emails';
+import { activityCancelledEmail, rescheduledEmail } from './activity-emails';
 import { claimMarker, erased, getActivity, listRsvps, type Rsvp, releaseMarker } from './activity-store';
+import { manageUrl, memberExtras } from './booking-mail';
 import type { Activity } from './domain/activity';
-import { calendarInvite } from './domain/calendar';
-import { rsvpSubject } from './domain/rsvp';
+import { inviteAttachment } from './domain/calendar';
 
 const markerDays = 30;
 
@@ -50,52 +48,24 @@ export const handler = consumer(
 );
 
 async function sendCancellation(activity: Activity, rsvp: Rsvp): Promise<void> {
-  const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
-  const invite = calendarInvite(activity, {
-    method: 'CANCEL',
-    attendee: { email: rsvp.email, name: rsvp.name || undefined },
-    includeOnlineLink: false,
-  });
+  const { links, headers } = await memberExtras(rsvp.memberId);
   await sendEmail({
     to: rsvp.email,
     email: activityCancelledEmail(activity, rsvp.name, links),
-    headers: links ? listUnsubscribeHeaders(links) : {},
+    headers,
     tags: { kind: 'activity-cancelled' },
-    attachments:
-      rsvp.status === 'accepted'
-        ? [
-            {
-              filename: 'cancel.ics',
-              contentType: 'text/calendar; method=CANCEL; charset=UTF-8',
-              content: invite,
-            },
-          ]
-        : [],
+    attachments: rsvp.status === 'accepted' ? [inviteAttachment(activity, 'CANCEL', rsvp)] : [],
   });
 }
 
 async function sendUpdate(activity: Activity, rsvp: Rsvp, previousStartsAt: string): Promise<void> {
-  const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
-  const cancelUrl = rsvpLinkUrl(
-    'cancel',
-    await issueToken('rsvp-manage', rsvpSubject(activity.activityId, rsvp.email)),
-  );
-  const invite = calendarInvite(activity, {
-    method: 'REQUEST',
-    attendee: { email: rsvp.email, name: rsvp.name || undefined },
-    includeOnlineLink: true,
-  });
+  const { links, headers } = await memberExtras(rsvp.memberId);
+  const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
   await sendEmail({
     to: rsvp.email,
     email: rescheduledEmail(activity, rsvp.name, previousStartsAt, cancelUrl, links),
-    headers: links ? listUnsubscribeHeaders(links) : {},
+    headers,
     tags: { kind: 'activity-rescheduled' },
-    attachments: [
-      {
-        filename: 'invite.ics',
-        contentType: 'text/calendar; method=REQUEST; charset=UTF-8',
-        content: invite,
-      },
-    ],
+    attachments: [inviteAttachment(activity, 'REQUEST', rsvp)],
   });
 }

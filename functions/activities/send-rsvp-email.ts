@@ -1,7 +1,6 @@
 import { consumer } from '../../shared/consumer';
 import { sendEmail } from '../../shared/email/send';
 import { logger } from '../../shared/logger';
-import { listUnsubscribeHeaders, memberLinks } from '../../shared/member-links';
 import { issueToken } from '../../shared/tokens';
 import {
   acceptedEmail,
@@ -11,7 +10,8 @@ import {
   waitlistedEmail,
 } from './activity-emails';
 import { erased, getActivity, getRsvp, getRsvpRequest } from './activity-store';
-import { calendarInvite } from './domain/calendar';
+import { manageUrl, memberExtras } from './booking-mail';
+import { inviteAttachment } from './domain/calendar';
 import { rsvpSubject } from './domain/rsvp';
 
 const requestLinkHours = 48;
@@ -53,56 +53,32 @@ export const handler = consumer(
       logger.info('booking changed before its e-mail went; skipped', { detailType });
       return;
     }
-    const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
-    const headers = links ? listUnsubscribeHeaders(links) : {};
-    const manageUrl = rsvpLinkUrl(
-      'cancel',
-      await issueToken('rsvp-manage', rsvpSubject(activity.activityId, rsvp.email)),
-    );
-    const attendee = { email: rsvp.email, name: rsvp.name || undefined };
+    const { links, headers } = await memberExtras(rsvp.memberId);
+    const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
     if (detailType === 'RsvpWaitlisted') {
-      await sendEmail({
-        to: rsvp.email,
-        email: waitlistedEmail(activity, rsvp.name, manageUrl, links),
-        headers,
-        tags: { kind: 'rsvp-waitlisted' },
-      });
+      const email = waitlistedEmail(activity, rsvp.name, cancelUrl, links);
+      await sendEmail({ to: rsvp.email, email, headers, tags: { kind: 'rsvp-waitlisted' } });
       return;
     }
     if (detailType === 'RsvpCancelled') {
       const wasBooked = 'previousStatus' in detail && detail.previousStatus === 'accepted';
+      const cancelled = { ...activity, sequence: activity.sequence + 1 };
       await sendEmail({
         to: rsvp.email,
         email: bookingCancelledEmail(activity, rsvp.name, links),
         headers,
         tags: { kind: 'rsvp-cancelled' },
-        attachments: wasBooked
-          ? [
-              {
-                filename: 'cancel.ics',
-                contentType: 'text/calendar; method=CANCEL; charset=UTF-8',
-                content: calendarInvite(
-                  { ...activity, sequence: activity.sequence + 1 },
-                  { method: 'CANCEL', attendee, includeOnlineLink: false },
-                ),
-              },
-            ]
-          : [],
+        attachments: wasBooked ? [inviteAttachment(cancelled, 'CANCEL', rsvp)] : [],
       });
       return;
     }
+    const promoted = detailType === 'RsvpPromoted';
     await sendEmail({
       to: rsvp.email,
-      email: acceptedEmail(activity, rsvp.name, manageUrl, links, detailType === 'RsvpPromoted'),
+      email: acceptedEmail(activity, rsvp.name, cancelUrl, links, promoted),
       headers,
-      tags: { kind: detailType === 'RsvpPromoted' ? 'rsvp-promoted' : 'rsvp-accepted' },
-      attachments: [
-        {
-          filename: 'invite.ics',
-          contentType: 'text/calendar; method=REQUEST; charset=UTF-8',
-          content: calendarInvite(activity, { method: 'REQUEST', attendee, includeOnlineLink: true }),
-        },
-      ],
+      tags: { kind: promoted ? 'rsvp-promoted' : 'rsvp-accepted' },
+      attachments: [inviteAttachment(activity, 'REQUEST', rsvp)],
     });
   },
 );

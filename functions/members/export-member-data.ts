@@ -3,7 +3,7 @@ import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { itemsOfMember } from '../activities/activity-store';
 import { memberFromToken } from './member-access';
-import { allMemberItems } from './member-store';
+import { allMemberItems, toConsentEntry } from './member-store';
 
 /** Right of access: everything held about the member, as one JSON download. */
 export const handler = route({ query: tokenQuery }, async ({ query }) => {
@@ -11,14 +11,7 @@ export const handler = route({ query: tokenQuery }, async ({ query }) => {
   const items = await allMemberItems(member.memberId);
   const consent = items
     .filter((item) => item.type === 'consent')
-    .map(({ purpose, action, formVersion, wording, method, at }) => ({
-      purpose,
-      action,
-      formVersion,
-      wording,
-      method,
-      at,
-    }))
+    .map(toConsentEntry)
     .sort((left, right) => String(left.at).localeCompare(String(right.at)));
   const bookings = (await itemsOfMember(member.memberId)).map(
     ({ pk: _pk, sk, memberId: _memberId, ...item }) => ({

@@ -115,6 +115,16 @@ export async function getMember(memberId: string): Promise<MemberProfile | undef
   return profile as MemberProfile;
 }
 
+/** A consent item as the record shows it: what, how, when, in which words and form version. */
+export const toConsentEntry = ({
+  purpose,
+  action,
+  formVersion,
+  wording,
+  method,
+  at,
+}: Record<string, unknown>) => ({ purpose, action, formVersion, wording, method, at }) as ConsentEntry;
+
 export async function listConsent(memberId: string): Promise<ConsentEntry[]> {
   const result = await dynamo.send(
     new QueryCommand({
@@ -124,14 +134,7 @@ export async function listConsent(memberId: string): Promise<ConsentEntry[]> {
       ConsistentRead: true,
     }),
   );
-  return (result.Items ?? []).map(({ purpose, action, formVersion, wording, method, at }) => ({
-    purpose,
-    action,
-    formVersion,
-    wording,
-    method,
-    at,
-  })) as ConsentEntry[];
+  return (result.Items ?? []).map(toConsentEntry);
 }
 
 /** Moves a pending member to confirmed, with the confirmation consent entries, atomically. */

@@ -1,11 +1,9 @@
 import { config } from '../../shared/config';
 import { sendEmail } from '../../shared/email/send';
 import { logger } from '../../shared/logger';
-import { listUnsubscribeHeaders, memberLinks } from '../../shared/member-links';
 import { publish } from '../../shared/publish';
 import { scheduledTime } from '../../shared/schedule';
-import { issueToken } from '../../shared/tokens';
-import { reminderEmail, rsvpLinkUrl } from '../activities/activity-emails';
+import { reminderEmail } from '../activities/activity-emails';
 import type { Rsvp } from '../activities/activity-store';
 import {
   activitiesStartingBetween,
@@ -15,8 +13,8 @@ import {
   releaseMarker,
   reminderMarker,
 } from '../activities/activity-store';
+import { manageUrl, memberExtras } from '../activities/booking-mail';
 import type { Activity } from '../activities/domain/activity';
-import { rsvpSubject } from '../activities/domain/rsvp';
 import { dueReminder, lookaheadHours } from './domain/due-reminders';
 
 const offsetsByKind = new Map(config.activityKinds.map((kind) => [kind.id, kind.reminderOffsetsHours]));
@@ -52,17 +50,10 @@ async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date)
   const marker = reminderMarker(rsvp.rsvpId, activity.startsAt, offset);
   if (!(await claimMarker(activity.activityId, marker))) return false;
   try {
-    const links = rsvp.memberId ? await memberLinks(rsvp.memberId) : undefined;
-    const cancelUrl = rsvpLinkUrl(
-      'cancel',
-      await issueToken('rsvp-manage', rsvpSubject(activity.activityId, rsvp.email)),
-    );
-    await sendEmail({
-      to: rsvp.email,
-      email: reminderEmail(activity, rsvp.name, offset, cancelUrl, links),
-      headers: links ? listUnsubscribeHeaders(links) : {},
-      tags: { kind: 'reminder' },
-    });
+    const { links, headers } = await memberExtras(rsvp.memberId);
+    const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
+    const email = reminderEmail(activity, rsvp.name, offset, cancelUrl, links);
+    await sendEmail({ to: rsvp.email, email, headers, tags: { kind: 'reminder' } });
   } catch (error) {
     await releaseMarker(activity.activityId, marker);
     throw error;

@@ -97,6 +97,17 @@ export interface Activity extends NewActivity {
   updatedAt: string;
 }
 
+/** A newly scheduled activity: nobody booked yet, the first calendar sequence. */
+export const scheduledActivity = (fields: NewActivity, activityId: string, now: string): Activity => ({
+  ...fields,
+  activityId,
+  status: 'scheduled',
+  sequence: 0,
+  accepted: 0,
+  createdAt: now,
+  updatedAt: now,
+});
+
 /** Applies a change; says which fields really changed and whether the time or place moved. */
 export function applyActivityChange(activity: Activity, change: ActivityChange) {
   const next: Activity = { ...activity };

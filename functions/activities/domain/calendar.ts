@@ -55,3 +55,20 @@ export function calendarInvite(activity: Activity, options: InviteOptions): stri
   });
   return calendar.toString();
 }
+
+/** The invite as an e-mail attachment for one booking: REQUEST (with the online link) or CANCEL. */
+export function inviteAttachment(
+  activity: Activity,
+  method: 'REQUEST' | 'CANCEL',
+  person: { email: string; name: string },
+) {
+  return {
+    filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics',
+    contentType: `text/calendar; method=${method}; charset=UTF-8`,
+    content: calendarInvite(activity, {
+      method,
+      attendee: { email: person.email, name: person.name || undefined },
+      includeOnlineLink: method === 'REQUEST',
+    }),
+  };
+}
