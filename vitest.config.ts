@@ -9,6 +9,9 @@ import { defineConfig } from 'vitest/config';
  * - e2e: the hosted pages in headless Chromium (Debian's, driven by playwright-core) against a runtime of
  *   their own, with an axe-core scan of every page and state.
  */
+/** Moves every runtime's ports (two checkouts testing side by side on one machine). */
+const portOffset = Number(process.env.TEST_PORT_OFFSET ?? 0);
+
 const integration = (name: string, portBase: number, busMode: string) => ({
   test: {
     name,
@@ -19,7 +22,7 @@ const integration = (name: string, portBase: number, busMode: string) => ({
     // One runtime per project; files share it, so they run one after another.
     fileParallelism: false,
     hookTimeout: 120_000,
-    env: { RUNTIME_PORT_BASE: String(portBase), RUNTIME_BUS_MODE: busMode },
+    env: { RUNTIME_PORT_BASE: String(portBase + portOffset), RUNTIME_BUS_MODE: busMode },
   },
 });
 
@@ -44,7 +47,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // A page reacts after a round trip through the runtime: give it time on a busy CI machine.
           expect: { poll: { timeout: 15_000 } },
-          env: { RUNTIME_PORT_BASE: '15000', RUNTIME_BUS_MODE: 'normal' },
+          env: { RUNTIME_PORT_BASE: String(15000 + portOffset), RUNTIME_BUS_MODE: 'normal' },
         },
       },
     ],

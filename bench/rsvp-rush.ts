@@ -254,7 +254,8 @@ async function barePathRun(
     randomUUID(),
     now,
   );
-  await bound.putNewActivity(activity);
+  // The bare path announces nothing: it measures the booking transaction alone.
+  await bound.putNewActivity(activity, []);
   const { decisions, wallMs } = await timeAll(
     options.people,
     async (index) => {
@@ -264,6 +265,7 @@ async function barePathRun(
           activity,
           { rsvpId: bound.rsvpIdFor(activity.activityId, email), email, name: '' },
           new Date().toISOString(),
+          () => [],
         );
         return { status: outcome.status };
       } catch (error) {

@@ -18,6 +18,13 @@ export interface TableDeclaration {
   sortKey?: KeyAttribute;
   timeToLiveAttribute?: string;
   globalIndexes?: Array<{ name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }>;
+  /**
+   * Holds outbox items (see shared/outbox.ts): a state change and the events announcing it are
+   * written in one transaction. CDK gives such a table a stream and an EventBridge Pipe to the bus;
+   * the local runtime's relay reads the same stream from DynamoDB Local. Needs `timeToLiveAttribute`,
+   * which tidies published outbox items away.
+   */
+  outbox?: true;
 }
 
 export const tables = {
@@ -25,6 +32,8 @@ export const tables = {
     envVar: 'TABLE_MEMBERS',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+    outbox: true,
     // Sparse: only unconfirmed registrations carry these, so expiry reads just them.
     globalIndexes: [
       {
@@ -38,8 +47,9 @@ export const tables = {
     envVar: 'TABLE_ACTIVITIES',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
-    // Unconfirmed e-mail RSVP requests lapse by themselves.
+    // Unconfirmed e-mail RSVP requests and published outbox items lapse by themselves.
     timeToLiveAttribute: 'expiresAt',
+    outbox: true,
     globalIndexes: [
       // Activities by start time: the public listing and the reminder run read ranges of it.
       {
@@ -73,6 +83,11 @@ export type TableName = keyof typeof tables;
 /** What a handler is allowed to reach; CDK turns this into its IAM policy, nothing more. */
 export interface Uses {
   tables?: Partial<Record<TableName, Access>>;
+  /**
+   * The events this handler announces. They go out through the outbox of a table it writes (never
+   * by PutEvents from the handler), so in the cloud this grants nothing beyond that table; locally
+   * an outbox item of any other detail-type is refused.
+   */
   publishes?: DetailType[];
   sendsEmail?: boolean;
   tokenSecret?: boolean;
@@ -101,9 +116,25 @@ export interface EventPattern {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * How a subscription's queue feeds its handler: rule → SQS queue → Lambda event source mapping
+ * (in the cloud), the local bus's queue of the same name (on one machine).
+ */
+export interface QueueSettings {
+  /** Records per invocation; above 10 needs a batching window (an SQS event source rule). */
+  batchSize: number;
+  /** Seconds to gather a fuller batch before invoking; 0 invokes as soon as records arrive. */
+  batchingWindowSeconds: number;
+  /** Invocations in hand at once (event source mapping maximumConcurrency, 2 to 1000). */
+  maxConcurrency: number;
+  /** Receives before a record is moved to the subscription's dead-letter queue (default 5). */
+  maxReceiveCount?: number;
+}
+
 export interface SubscriptionEntry extends HandlerEntry {
   name: string;
   pattern: EventPattern;
+  queue: QueueSettings;
 }
 
 export interface ScheduleEntry extends HandlerEntry {
@@ -151,7 +182,8 @@ export const routes: RouteEntry[] = [
     path: '/api/members/links',
     access: 'public',
     handler: 'functions/members/request-member-link.ts',
-    uses: { tables: { members: 'read', limits: 'write' }, publishes: ['MemberLinkRequested'] },
+    // write: the request is announced through the members table's outbox.
+    uses: { tables: { members: 'write', limits: 'write' }, publishes: ['MemberLinkRequested'] },
   },
   {
     method: 'GET',
@@ -272,7 +304,8 @@ export const routes: RouteEntry[] = [
     access: 'staff',
     handler: 'functions/activities/record-attendance.ts',
     uses: { tables: { activities: 'write', members: 'read' }, publishes: ['AttendanceRecorded'] },
-    timeoutSeconds: 60,
+    // API Gateway's HTTP API answers 503 after 30 s whatever the function does: finish inside it.
+    timeoutSeconds: 29,
   },
   {
     method: 'GET',
@@ -308,6 +341,13 @@ export const routes: RouteEntry[] = [
   },
 ];
 
+/**
+ * The e-mail senders share the SES send rate: at most two invocations each, and each sends one
+ * message at a time, so the four of them hold at most eight sends in hand, inside
+ * `mail.maxSendRatePerSecond` less `mail.sendRateHeadroom` (checked by the infra tests).
+ */
+const emailSenderQueue: QueueSettings = { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 };
+
 export const subscriptions: SubscriptionEntry[] = [
   {
     name: 'send-registration-email',
@@ -317,12 +357,14 @@ export const subscriptions: SubscriptionEntry[] = [
     },
     handler: 'functions/members/send-registration-email.ts',
     uses: { tables: { members: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+    queue: emailSenderQueue,
   },
   {
     name: 'send-welcome-email',
     pattern: { source: ['alliance.members'], 'detail-type': ['MemberConfirmed'] },
     handler: 'functions/members/send-welcome-email.ts',
     uses: { tables: { members: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+    queue: emailSenderQueue,
   },
   {
     name: 'send-rsvp-email',
@@ -332,6 +374,7 @@ export const subscriptions: SubscriptionEntry[] = [
     },
     handler: 'functions/activities/send-rsvp-email.ts',
     uses: { tables: { activities: 'read', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
+    queue: emailSenderQueue,
   },
   {
     name: 'promote-waitlist',
@@ -341,7 +384,10 @@ export const subscriptions: SubscriptionEntry[] = [
     },
     handler: 'functions/activities/promote-waitlist.ts',
     uses: { tables: { activities: 'write', idempotency: 'write' }, publishes: ['RsvpPromoted'] },
-    timeoutSeconds: 120,
+    // A promotion is one transaction per person moved up; the queue's visibility timeout is six
+    // times this, and a duplicate that finds the event in hand waits that long.
+    timeoutSeconds: 30,
+    queue: { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
   },
   {
     name: 'notify-activity-change',
@@ -349,13 +395,18 @@ export const subscriptions: SubscriptionEntry[] = [
     handler: 'functions/activities/notify-activity-change.ts',
     // write: it takes one marker per recipient, so a retried run never notifies anyone twice.
     uses: { tables: { activities: 'write', idempotency: 'write' }, sendsEmail: true, ...memberTokens },
-    timeoutSeconds: 300,
+    // Resumable: every recipient has a marker, so a run cut short by the timeout is redelivered
+    // and carries on where it stopped. Six times this is how long a duplicate in hand waits.
+    timeoutSeconds: 60,
+    // One change per invocation: a change may mean a notice to everyone booked.
+    queue: { ...emailSenderQueue, batchSize: 1 },
   },
   {
     name: 'erase-member-bookings',
     pattern: { source: ['alliance.members'], 'detail-type': ['MemberErased'] },
     handler: 'functions/activities/erase-member-bookings.ts',
     uses: { tables: { activities: 'write', idempotency: 'write' }, publishes: ['RsvpCancelled'] },
+    queue: { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
   },
   {
     name: 'update-counters',
@@ -379,6 +430,8 @@ export const subscriptions: SubscriptionEntry[] = [
     },
     handler: 'functions/counters/update-counters.ts',
     uses: { tables: { counters: 'write' } },
+    // Large batches netted into few transactions; two at a time so hot counter items are not fought over.
+    queue: { batchSize: 100, batchingWindowSeconds: 1, maxConcurrency: 2 },
   },
 ];
 
@@ -405,5 +458,17 @@ export const handlerId = (entry: HandlerEntry): string =>
     .replace(/^functions\//, '')
     .replace(/\.ts$/, '')
     .replace(/\//g, '-');
+
+/** Receives before a record goes to the dead-letter queue, when a subscription does not say. */
+export const defaultMaxReceiveCount = 5;
+
+/**
+ * A queue's visibility timeout: six times the function timeout plus the batching window, as AWS
+ * advises for Lambda event sources, so a record in hand is never handed to a second invocation.
+ */
+export const visibilityTimeoutSeconds = (entry: SubscriptionEntry): number =>
+  6 * (entry.timeoutSeconds ?? defaultTimeoutSeconds) + entry.queue.batchingWindowSeconds;
+
+export const defaultTimeoutSeconds = 10;
 
 export const allHandlerEntries = (): HandlerEntry[] => [...routes, ...subscriptions, ...schedules];

@@ -6,7 +6,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+/** The base client, for libraries that take one (Powertools Idempotency); same middleware, same grants. */
+export const dynamoBase = new DynamoDBClient({});
+export const dynamo = DynamoDBDocumentClient.from(dynamoBase, {
   marshallOptions: { removeUndefinedValues: true },
 });
 export const eventBridge = new EventBridgeClient({});

@@ -1,12 +1,22 @@
 /**
- * The wrapper for every bus subscriber: parses the detail with the catalogue's schema, carries the
- * correlation id into the logs, and runs the handler at most once per (consumer, eventId), so a
- * duplicate or replayed delivery does nothing twice.
+ * The wrapper for every bus subscriber. In the cloud a subscription is rule → SQS queue → Lambda,
+ * so a handler receives a batch of SQS records, each carrying one EventBridge event; on one machine
+ * the local bus hands it the same shape. Per record this:
+ * - parses the envelope and the detail with the event catalogue's schema;
+ * - carries the correlation id into the logs;
+ * - runs the handler at most once per (consumer, eventId) with Powertools Idempotency (DynamoDB
+ *   persistence), so a duplicate, a replay or a redelivery does nothing twice. The in-progress lock
+ *   lasts until the invocation's own deadline (its Lambda timeout), so it always outlasts the run
+ *   it guards, and a crashed run's lock lapses for the redelivery.
+ * Records are processed one after another with Powertools' batch processor, and only the records
+ * that failed are reported back (ReportBatchItemFailures): the queue redelivers just those, and
+ * moves them to the subscription's dead-letter queue after its receive limit.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
-import { dynamo } from './clients';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { dynamoBase } from './clients';
 import {
   type BusEvent,
   busEventSchema,
@@ -15,7 +25,7 @@ import {
   eventCatalogue,
   isDetailType,
 } from './events';
-import { logger, withLogKeys } from './logger';
+import { withLogKeys } from './logger';
 import { tableName } from './tables';
 
 export interface ConsumedEvent<T extends DetailType> {
@@ -26,83 +36,76 @@ export interface ConsumedEvent<T extends DetailType> {
 
 type Handler<T extends DetailType> = (event: ConsumedEvent<T>) => Promise<void>;
 
-const lockSeconds = 120;
+/** How long a handled event is remembered: longer than any redelivery or archive replay window we run. */
 const rememberSeconds = 90 * 24 * 3600;
 
+/**
+ * The event a queue record carries. The detail arrives as an object; a relay that hands it on as
+ * JSON text (a pipe's input template can) is read the same way.
+ */
 export function parseBusEvent<T extends DetailType>(raw: unknown, accepted: readonly T[]): ConsumedEvent<T> {
   const envelope = busEventSchema.parse(raw);
   const detailType = envelope['detail-type'];
   if (!isDetailType(detailType) || !(accepted as readonly string[]).includes(detailType)) {
     throw new Error(`unexpected detail-type ${detailType}`);
   }
-  const detail = eventCatalogue[detailType].schema.parse(envelope.detail) as EventDetail<T>;
+  const rawDetail = typeof envelope.detail === 'string' ? JSON.parse(envelope.detail) : envelope.detail;
+  const detail = eventCatalogue[detailType].schema.parse(rawDetail) as EventDetail<T>;
   return { detailType: detailType as T, detail, envelope };
 }
 
-/** A consumer whose effect is outside DynamoDB (e-mail): guarded by an idempotency record. */
-export function consumer<T extends DetailType>(name: string, accepted: readonly T[], handle: Handler<T>) {
-  return async (raw: unknown, _context?: Context): Promise<void> => {
-    const event = parseBusEvent(raw, accepted);
-    const keys = { consumer: name, eventId: event.detail.eventId, correlationId: event.detail.correlationId };
-    await withLogKeys(keys, () => handleOnce(name, event, handle));
-  };
+/** The EventBridge event inside one SQS record. */
+export function eventOfRecord<T extends DetailType>(
+  record: SQSRecord,
+  accepted: readonly T[],
+): ConsumedEvent<T> {
+  return parseBusEvent(JSON.parse(record.body) as unknown, accepted);
 }
 
-async function handleOnce<T extends DetailType>(
+export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** A consumer whose effect is outside DynamoDB (e-mail): each event handled once per consumer. */
+export function consumer<T extends DetailType>(
   name: string,
-  event: ConsumedEvent<T>,
+  accepted: readonly T[],
   handle: Handler<T>,
-): Promise<void> {
-  const key = `${name}#${event.detail.eventId}`;
-  if (!(await acquire(key))) {
-    logger.info('duplicate delivery ignored', { detailType: event.detailType });
-    return;
-  }
-  try {
-    await handle(event);
-  } catch (error) {
-    await dynamo.send(new DeleteCommand({ TableName: tableName('idempotency'), Key: { id: key } }));
-    throw error;
-  }
-  await dynamo.send(
-    new UpdateCommand({
-      TableName: tableName('idempotency'),
-      Key: { id: key },
-      UpdateExpression: 'SET #status = :done',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':done': 'COMPLETED' },
-    }),
-  );
-}
-
-/** Takes the record for this event: false when it is done, or still in hand elsewhere (then the
- * bus retries, and by then the other delivery has finished or its lock has lapsed). */
-async function acquire(key: string): Promise<boolean> {
-  const now = Math.floor(Date.now() / 1000);
-  try {
-    await dynamo.send(
-      new PutCommand({
-        TableName: tableName('idempotency'),
-        Item: {
-          id: key,
-          status: 'IN_PROGRESS',
-          lockedUntil: now + lockSeconds,
-          expiresAt: now + rememberSeconds,
-        },
-        ConditionExpression: 'attribute_not_exists(id) OR (#status = :inProgress AND lockedUntil < :now)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':now': now },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
+): QueueHandler {
+  const idempotencyConfig = new IdempotencyConfig({
+    // The payload handed to the idempotent function is the event id: one record per (consumer, event).
+    expiresAfterSeconds: rememberSeconds,
+  });
+  let persistenceStore: DynamoDBPersistenceLayer | undefined;
+  let handleOnce: ((eventId: string, event: ConsumedEvent<T>) => Promise<void>) | undefined;
+  const once = () => {
+    // Built on first use: the table's name is bound through the environment.
+    persistenceStore ??= new DynamoDBPersistenceLayer({
+      tableName: tableName('idempotency'),
+      keyAttr: 'id',
+      expiryAttr: 'expiresAt',
+      awsSdkV3Client: dynamoBase,
+    });
+    handleOnce ??= makeIdempotent(
+      async (_eventId: string, event: ConsumedEvent<T>): Promise<void> => {
+        await handle(event);
+      },
+      { persistenceStore, config: idempotencyConfig, keyPrefix: name, dataIndexArgument: 0 },
     );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      if (error.Item?.status?.S === 'IN_PROGRESS') {
-        throw new Error('the same event is being handled by another delivery; retry later');
-      }
-      return false;
-    }
-    throw error;
-  }
+    return handleOnce;
+  };
+  const processor = new BatchProcessor(EventType.SQS);
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    const event = eventOfRecord(record, accepted);
+    const keys = { consumer: name, eventId: event.detail.eventId, correlationId: event.detail.correlationId };
+    await withLogKeys(keys, () => once()(event.detail.eventId, event));
+  };
+  return async (event, context) => {
+    idempotencyConfig.registerLambdaContext(context);
+    return processPartialResponse(event, processRecord, processor, {
+      context,
+      // One at a time: an e-mail sender's concurrency is what its queue allows, not its batch size.
+      processInParallel: false,
+      // A batch that failed whole is reported record by record too, so the queue redelivers it.
+      throwOnFullBatchFailure: false,
+    });
+  };
 }

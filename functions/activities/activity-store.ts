@@ -7,19 +7,19 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
+import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
-import { retryOnConflict } from '../../shared/transactions';
+import { isFirstConditionFailure, retryOnConflict } from '../../shared/transactions';
 import type { Activity } from './domain/activity';
 import type { RsvpStatus } from './domain/rsvp';
 
-const table = () => tableName('activities');
+export const table = () => tableName('activities');
 export const activityKey = (activityId: string) => ({ pk: `ACTIVITY#${activityId}`, sk: 'META' });
 const rsvpKey = (activityId: string, rsvpId: string) => ({
   pk: `ACTIVITY#${activityId}`,
@@ -45,14 +45,14 @@ export interface Rsvp {
 }
 
 /** One transaction, run again if it lost a race with another on the same activity. */
-const transact = (items: NonNullable<TransactWriteCommandInput['TransactItems']>) =>
+export const transact = (items: NonNullable<TransactWriteCommandInput['TransactItems']>) =>
   retryOnConflict(() => dynamo.send(new TransactWriteCommand({ TransactItems: items })));
 
 const cancelledAt = (error: unknown, index: number) =>
   error instanceof TransactionCanceledException &&
   error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 
-function toActivity(item: Record<string, unknown>): Activity {
+export function toActivity(item: Record<string, unknown>): Activity {
   const { pk: _pk, sk: _sk, listPk: _listPk, ...rest } = item;
   return { capacity: null, venue: null, onlineUrl: null, description: '', ...rest } as Activity;
 }
@@ -68,14 +68,18 @@ function activityItem(activity: Activity) {
   };
 }
 
-export async function putNewActivity(activity: Activity): Promise<void> {
-  await dynamo.send(
-    new PutCommand({
-      TableName: table(),
-      Item: activityItem(activity),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+/** Stores a new activity and the events announcing it, in one transaction. */
+export async function putNewActivity(activity: Activity, events: TransactItem[]): Promise<void> {
+  await transact([
+    {
+      Put: {
+        TableName: table(),
+        Item: activityItem(activity),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    ...events,
+  ]);
 }
 
 export async function getActivity(activityId: string): Promise<Activity | undefined> {
@@ -85,23 +89,33 @@ export async function getActivity(activityId: string): Promise<Activity | undefi
   return result.Item ? toActivity(result.Item) : undefined;
 }
 
-/** Saves a changed activity if nobody changed it meanwhile (optimistic: `updatedAt` must still match). */
-export async function replaceActivity(next: Activity, expectedUpdatedAt: string): Promise<boolean> {
+/**
+ * Saves a changed activity and the events announcing the change, if nobody changed it meanwhile
+ * (optimistic: `updatedAt` must still match).
+ */
+export async function replaceActivity(
+  next: Activity,
+  expectedUpdatedAt: string,
+  events: TransactItem[],
+): Promise<boolean> {
   try {
-    await dynamo.send(
-      new PutCommand({
-        TableName: table(),
-        Item: activityItem(next),
-        ConditionExpression: 'updatedAt = :expected AND accepted <= :capacity',
-        ExpressionAttributeValues: {
-          ':expected': expectedUpdatedAt,
-          ':capacity': next.capacity ?? Number.MAX_SAFE_INTEGER,
+    await transact([
+      {
+        Put: {
+          TableName: table(),
+          Item: activityItem(next),
+          ConditionExpression: 'updatedAt = :expected AND accepted <= :capacity',
+          ExpressionAttributeValues: {
+            ':expected': expectedUpdatedAt,
+            ':capacity': next.capacity ?? Number.MAX_SAFE_INTEGER,
+          },
         },
-      }),
-    );
+      },
+      ...events,
+    ]);
     return true;
   } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    if (isFirstConditionFailure(error)) return false;
     throw error;
   }
 }
@@ -164,12 +178,14 @@ export type BookingOutcome = { status: 'accepted' | 'waitlisted'; isNew: boolean
 /**
  * Books a place if one is free, else joins the waitlist. Capacity is guarded by a condition on the
  * activity's `accepted` count in the same transaction as the booking, so no concurrency can oversell.
- * A person already booked or waiting gets their existing answer back.
+ * The events announcing the answer (`announce`) are written in that same transaction. A person
+ * already booked or waiting gets their existing answer back, and nothing is announced again.
  */
 export async function book(
   activity: Activity,
   person: { rsvpId: string; email: string; name: string; memberId?: string },
   now: string,
+  announce: (answer: Rsvp) => TransactItem[],
 ): Promise<BookingOutcome> {
   const base = { activityId: activity.activityId, ...person, arrival: now };
   const accepted: Rsvp = { ...base, status: 'accepted', acceptedAt: now };
@@ -196,6 +212,7 @@ export async function book(
         },
       },
       rsvpPut(accepted),
+      ...announce(accepted),
     ]);
     return { status: 'accepted', isNew: true, rsvp: accepted };
   } catch (error) {
@@ -221,6 +238,7 @@ export async function book(
           Item: { ...waitKey(activity.activityId, now, person.rsvpId), rsvpId: person.rsvpId },
         },
       },
+      ...announce(waitlisted),
     ]);
     return { status: 'waitlisted', isNew: true, rsvp: waitlisted };
   } catch (error) {
@@ -239,11 +257,15 @@ async function existingBooking(activityId: string, rsvpId: string, now: string):
   return { status: rsvp.status, isNew: false, rsvp };
 }
 
-/** Cancels a booking or leaves the waitlist; undefined when there was nothing to cancel. */
+/**
+ * Cancels a booking or leaves the waitlist, with the events announcing it (`announce` is given the
+ * booking as it was); undefined when there was nothing to cancel.
+ */
 export async function cancelBooking(
   activityId: string,
   rsvpId: string,
   now: string,
+  announce: (was: Rsvp) => TransactItem[],
 ): Promise<Rsvp | undefined> {
   const rsvp = await getRsvp(activityId, rsvpId);
   if (!rsvp || rsvp.status === 'cancelled') return undefined;
@@ -270,9 +292,9 @@ export async function cancelBooking(
         }
       : { Delete: { TableName: table(), Key: waitKey(activityId, rsvp.arrival, rsvpId) } };
   try {
-    await transact([statusChange, release]);
+    await transact([statusChange, release, ...announce(rsvp)]);
   } catch (error) {
-    if (cancelledAt(error, 0)) return cancelBooking(activityId, rsvpId, now);
+    if (cancelledAt(error, 0)) return cancelBooking(activityId, rsvpId, now, announce);
     throw error;
   }
   return rsvp;
@@ -293,11 +315,15 @@ export async function firstWaiting(activityId: string): Promise<{ rsvpId: string
   return item ? { rsvpId: String(item.rsvpId), sk: String(item.sk) } : undefined;
 }
 
-/** Moves the first waiting person into a free place. 'full' when there is none; 'stale' when they had left. */
+/**
+ * Moves the first waiting person into a free place, with the events announcing it. 'full' when there
+ * is none; 'stale' when they had left.
+ */
 export async function promote(
   activityId: string,
   waiting: { rsvpId: string; sk: string },
   now: string,
+  events: TransactItem[],
 ): Promise<'promoted' | 'full' | 'stale'> {
   try {
     await transact([
@@ -327,6 +353,7 @@ export async function promote(
         },
       },
       { Delete: { TableName: table(), Key: { pk: `ACTIVITY#${activityId}`, sk: waiting.sk } } },
+      ...events,
     ]);
     return 'promoted';
   } catch (error) {
@@ -341,83 +368,38 @@ export async function promote(
   }
 }
 
-/** Records a person's attendance once per (activity, person); false when it was already recorded. */
-export async function recordAttendance(
-  activityId: string,
-  attendee: { personKey: string; email: string; name: string; memberId?: string },
-  now: string,
-): Promise<boolean> {
-  try {
-    await dynamo.send(
-      new PutCommand({
-        TableName: table(),
-        Item: {
-          pk: `ACTIVITY#${activityId}`,
-          sk: `ATTEND#${attendee.personKey}`,
-          activityId,
-          ...attendee,
-          recordedAt: now,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
-}
-
 /**
- * Takes a one-off marker under an activity (a reminder for one booking and start time, or one
- * recipient of a change notice); false when it was already taken. `expiresAt` lets TTL tidy it.
+ * Calls an activity off, with the events announcing it, if it is still scheduled and unchanged
+ * since it was read. 'changed' when someone changed it meanwhile (read it again and retry).
  */
-export async function claimMarker(activityId: string, marker: string, expiresAt?: number): Promise<boolean> {
+export async function markActivityCancelled(
+  activity: Activity,
+  now: string,
+  events: TransactItem[],
+): Promise<'cancelled' | 'changed'> {
   try {
-    await dynamo.send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: `ACTIVITY#${activityId}`, sk: marker, ...(expiresAt ? { expiresAt } : {}) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
-}
-
-export async function releaseMarker(activityId: string, marker: string): Promise<void> {
-  await dynamo.send(
-    new DeleteCommand({ TableName: table(), Key: { pk: `ACTIVITY#${activityId}`, sk: marker } }),
-  );
-}
-
-export const reminderMarker = (rsvpId: string, startsAt: string, offsetHours: number) =>
-  `REMIND#${rsvpId}#${startsAt}#${offsetHours}`;
-
-export async function markActivityCancelled(activityId: string, now: string): Promise<Activity | undefined> {
-  try {
-    const result = await dynamo.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: activityKey(activityId),
-        UpdateExpression: 'SET #status = :cancelled, updatedAt = :now, #sequence = #sequence + :one',
-        ConditionExpression: '#status = :scheduled',
-        ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
-        ExpressionAttributeValues: {
-          ':cancelled': 'cancelled',
-          ':scheduled': 'scheduled',
-          ':now': now,
-          ':one': 1,
+    await transact([
+      {
+        Update: {
+          TableName: table(),
+          Key: activityKey(activity.activityId),
+          UpdateExpression: 'SET #status = :cancelled, updatedAt = :now, #sequence = #sequence + :one',
+          ConditionExpression: '#status = :scheduled AND updatedAt = :expected',
+          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':scheduled': 'scheduled',
+            ':now': now,
+            ':one': 1,
+            ':expected': activity.updatedAt,
+          },
         },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return result.Attributes ? toActivity(result.Attributes) : undefined;
+      },
+      ...events,
+    ]);
+    return 'cancelled';
   } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+    if (isFirstConditionFailure(error)) return 'changed';
     throw error;
   }
 }
@@ -452,18 +434,23 @@ export async function anonymise(pk: string, sk: string): Promise<void> {
   );
 }
 
-/** Pending e-mail RSVPs: the address waits here until the person follows the link. */
+/** Pending e-mail RSVPs: the address waits here until the person follows the link (the events
+ * ask for the link to be sent). */
 export async function putRsvpRequest(
   activityId: string,
   request: { rsvpId: string; email: string; name: string; memberId?: string },
   expiresAt: number,
+  events: TransactItem[],
 ): Promise<void> {
-  await dynamo.send(
-    new PutCommand({
-      TableName: table(),
-      Item: { pk: `ACTIVITY#${activityId}`, sk: `REQUEST#${request.rsvpId}`, ...request, expiresAt },
-    }),
-  );
+  await transact([
+    {
+      Put: {
+        TableName: table(),
+        Item: { pk: `ACTIVITY#${activityId}`, sk: `REQUEST#${request.rsvpId}`, ...request, expiresAt },
+      },
+    },
+    ...events,
+  ]);
 }
 
 export async function getRsvpRequest(activityId: string, rsvpId: string) {

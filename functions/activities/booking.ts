@@ -1,48 +1,45 @@
 /** Booking a place and telling the bus, shared by the e-mail link and the member-token paths. */
 import { deterministicUuid } from '../../shared/ids';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
 import { type BookingOutcome, book, cancelBooking, type Rsvp } from './activity-store';
 import type { Activity } from './domain/activity';
 import { rsvpIdFor } from './domain/rsvp';
 
+const activityFacts = ({ activityId, kind, network, startsAt }: Activity) => ({
+  activityId,
+  kind,
+  network,
+  startsAt,
+});
+
+/**
+ * Books and announces the answer in the same transaction (the outbox): a stored booking always has
+ * its RsvpAccepted or RsvpWaitlisted, with an id derived from the booking itself.
+ */
 export async function bookAndAnnounce(
   activity: Activity,
   person: { email: string; name: string; memberId?: string },
   correlationId: string,
 ): Promise<BookingOutcome> {
   const rsvpId = rsvpIdFor(activity.activityId, person.email);
-  const outcome = await book(activity, { rsvpId, ...person }, new Date().toISOString());
-  // The booking's first answer is announced with an id derived from the booking itself, and announced
-  // again when the person asks again: if an earlier request stored the booking but died before it
-  // published, this publishes it; otherwise consumers see a duplicate and ignore it.
-  const { rsvp } = outcome;
-  const firstAnswer =
-    rsvp.waitlistedAt === rsvp.arrival
-      ? 'waitlisted'
-      : rsvp.acceptedAt === rsvp.arrival
-        ? 'accepted'
-        : undefined;
-  if (firstAnswer) {
-    const { activityId, kind, network, startsAt } = activity;
-    await publish(
+  return book(activity, { rsvpId, ...person }, new Date().toISOString(), (answer) => {
+    const status = answer.status === 'accepted' ? 'accepted' : 'waitlisted';
+    return announce(
+      'activities',
       [
         {
-          detailType: firstAnswer === 'accepted' ? 'RsvpAccepted' : 'RsvpWaitlisted',
+          detailType: status === 'accepted' ? 'RsvpAccepted' : 'RsvpWaitlisted',
           detail: {
-            eventId: deterministicUuid('booking', activityId, rsvpId, rsvp.arrival, firstAnswer),
-            occurredAt: rsvp.arrival,
-            activityId,
-            kind,
-            network,
-            startsAt,
+            eventId: deterministicUuid('booking', activity.activityId, rsvpId, answer.arrival, status),
+            occurredAt: answer.arrival,
+            ...activityFacts(activity),
             rsvpId,
           },
         },
       ],
       correlationId,
     );
-  }
-  return outcome;
+  });
 }
 
 export const bookingAnswer = (activity: Activity, outcome: BookingOutcome) => ({
@@ -61,26 +58,18 @@ export async function cancelAndAnnounce(
   correlationId?: string,
 ): Promise<Rsvp | undefined> {
   const now = new Date().toISOString();
-  const cancelled = await cancelBooking(activity.activityId, rsvpId, now);
-  if (cancelled && cancelled.status !== 'cancelled') {
-    const { activityId, kind, network, startsAt } = activity;
-    await publish(
-      [
-        {
-          detailType: 'RsvpCancelled',
-          detail: {
-            activityId,
-            kind,
-            network,
-            startsAt,
-            rsvpId,
-            previousStatus: cancelled.status,
-            occurredAt: now,
-          },
-        },
-      ],
-      correlationId,
-    );
-  }
-  return cancelled;
+  return cancelBooking(activity.activityId, rsvpId, now, (was) =>
+    was.status === 'cancelled'
+      ? []
+      : announce(
+          'activities',
+          [
+            {
+              detailType: 'RsvpCancelled',
+              detail: { ...activityFacts(activity), rsvpId, previousStatus: was.status, occurredAt: now },
+            },
+          ],
+          correlationId,
+        ),
+  );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
 import { putNewActivity } from './activity-store';
 import { newActivitySchema, scheduledActivity, staffActivity } from './domain/activity';
 
@@ -9,16 +9,19 @@ import { newActivitySchema, scheduledActivity, staffActivity } from './domain/ac
 export const handler = route({ body: newActivitySchema }, async ({ body, correlationId }) => {
   const now = new Date().toISOString();
   const activity = scheduledActivity(body, randomUUID(), now);
-  await putNewActivity(activity);
   const { activityId, kind, network, startsAt, capacity } = activity;
-  await publish(
-    [
-      {
-        detailType: 'ActivityScheduled',
-        detail: { activityId, kind, network, startsAt, capacity, occurredAt: now },
-      },
-    ],
-    correlationId,
+  await putNewActivity(
+    activity,
+    announce(
+      'activities',
+      [
+        {
+          detailType: 'ActivityScheduled',
+          detail: { activityId, kind, network, startsAt, capacity, occurredAt: now },
+        },
+      ],
+      correlationId,
+    ),
   );
   return json(201, staffActivity(activity), { location: `/api/activities/${activityId}` });
 });

@@ -1,12 +1,15 @@
 import { consumer } from '../../shared/consumer';
 import { sendEmail } from '../../shared/email/send';
 import { activityCancelledEmail, rescheduledEmail } from './activity-emails';
-import { claimMarker, erased, getActivity, listRsvps, type Rsvp, releaseMarker } from './activity-store';
+import { erased, getActivity, listRsvps, type Rsvp } from './activity-store';
 import { manageUrl, memberExtras } from './booking-mail';
 import type { Activity } from './domain/activity';
 import { inviteAttachment } from './domain/calendar';
+import { claimMarker, markDone, releaseMarker } from './marker-store';
 
 const markerDays = 30;
+/** A claim on one recipient's notice: long enough for one send; a lapsed claim is retaken on redelivery. */
+const leaseSeconds = 60;
 
 /**
  * A new time or place: everyone booked gets an updated invite (higher SEQUENCE). Called off: everyone
@@ -33,7 +36,7 @@ export const handler = consumer(
     const expiresAt = Math.floor(Date.now() / 1000) + markerDays * 24 * 3600;
     for (const rsvp of recipients) {
       const marker = `NOTIFIED#${detail.eventId}#${rsvp.rsvpId}`;
-      if (!(await claimMarker(activity.activityId, marker, expiresAt))) continue;
+      if (!(await claimMarker(activity.activityId, marker, { leaseSeconds, expiresAt }))) continue;
       try {
         const previousStartsAt = 'previousStartsAt' in detail ? detail.previousStartsAt : undefined;
         await (cancelled
@@ -43,6 +46,7 @@ export const handler = consumer(
         await releaseMarker(activity.activityId, marker);
         throw error;
       }
+      await markDone(activity.activityId, marker);
     }
   },
 );

@@ -1,6 +1,6 @@
 import { consumer } from '../../shared/consumer';
 import { logger } from '../../shared/logger';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
 import { firstWaiting, getActivity, promote } from './activity-store';
 
 /** A place freed (a cancellation, or more capacity): the first on the waitlist gets it, in arrival order. */
@@ -18,20 +18,25 @@ export const handler = consumer(
       const waiting = await firstWaiting(activity.activityId);
       if (!waiting) break;
       const now = new Date().toISOString();
-      const outcome = await promote(activity.activityId, waiting, now);
+      const { activityId, kind, network, startsAt } = activity;
+      const outcome = await promote(
+        activityId,
+        waiting,
+        now,
+        announce(
+          'activities',
+          [
+            {
+              detailType: 'RsvpPromoted',
+              detail: { activityId, kind, network, startsAt, rsvpId: waiting.rsvpId, occurredAt: now },
+            },
+          ],
+          detail.correlationId,
+        ),
+      );
       if (outcome === 'full') break;
       if (outcome === 'stale') continue;
       promoted++;
-      const { activityId, kind, network, startsAt } = activity;
-      await publish(
-        [
-          {
-            detailType: 'RsvpPromoted',
-            detail: { activityId, kind, network, startsAt, rsvpId: waiting.rsvpId, occurredAt: now },
-          },
-        ],
-        detail.correlationId,
-      );
     }
     logger.info('waitlist promotion done', { promoted });
   },

@@ -3,17 +3,18 @@ import { dynamo } from '../../shared/clients';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { deterministicUuid } from '../../shared/ids';
-import { publish } from '../../shared/publish';
+import { announce, type TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
 import { normaliseEmail } from '../members/domain/registration';
 import { emailKey } from '../members/member-store';
 import { activityFromPath } from './activity-access';
-import { recordAttendance } from './activity-store';
+import { recordAttendances } from './attendance-store';
 import { attendanceSchema, personKey } from './domain/rsvp';
 
 /**
- * Staff record who came, members or guests, up to 1,000 a call. Idempotent per (activity, person):
- * each attendance's event id is derived from both, so a repeated upload counts nobody twice.
+ * Staff record who came, members or guests, up to 1,000 a call, written in batched transactions so
+ * the answer comes well inside API Gateway's 30 s. Idempotent per (activity, person): a person is
+ * recorded and announced once, and each event id is derived from both, so nobody counts twice.
  */
 export const handler = route(
   { body: attendanceSchema, maxBodyBytes: 512 * 1024 },
@@ -24,36 +25,36 @@ export const handler = route(
     );
     const memberIds = await memberIdsFor([...people.keys()]);
     const now = new Date().toISOString();
-    let recorded = 0;
-    const events = [];
-    for (const [email, name] of people) {
-      const key = personKey(email);
-      const memberId = memberIds.get(email);
-      if (
-        await recordAttendance(
-          activity.activityId,
-          { personKey: key, email, name, ...(memberId ? { memberId } : {}) },
-          now,
-        )
-      )
-        recorded++;
-      const { activityId, kind, network, startsAt } = activity;
-      events.push({
-        detailType: 'AttendanceRecorded' as const,
-        // Bucketed by the activity's date: attendance at a 2020 meeting counts in 2020.
-        detail: {
-          eventId: deterministicUuid('attendance', activityId, key),
-          occurredAt: startsAt,
-          activityId,
-          kind,
-          network,
-          startsAt,
-          attendeeKey: key,
-          member: Boolean(memberId),
-        },
-      });
-    }
-    await publish(events, correlationId);
+    const { activityId, kind, network, startsAt } = activity;
+    const recorded = await recordAttendances(
+      activityId,
+      [...people].map(([email, name]) => {
+        const memberId = memberIds.get(email);
+        return { personKey: personKey(email), email, name, ...(memberId ? { memberId } : {}) };
+      }),
+      now,
+      (attendee) =>
+        announce(
+          'activities',
+          [
+            {
+              detailType: 'AttendanceRecorded',
+              // Bucketed by the activity's date: attendance at a 2020 meeting counts in 2020.
+              detail: {
+                eventId: deterministicUuid('attendance', activityId, attendee.personKey),
+                occurredAt: startsAt,
+                activityId,
+                kind,
+                network,
+                startsAt,
+                attendeeKey: attendee.personKey,
+                member: Boolean(attendee.memberId),
+              },
+            },
+          ],
+          correlationId,
+        )[0] as TransactItem,
+    );
     return json(200, {
       recorded,
       alreadyRecorded: people.size - recorded,

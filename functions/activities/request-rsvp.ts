@@ -3,7 +3,7 @@ import { TooManyRequests } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { consumeAllowance, limitKey } from '../../shared/limits';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
 import { normaliseEmail } from '../members/domain/registration';
 import { memberFromToken } from '../members/member-access';
 import { findMemberIdByEmail } from '../members/member-store';
@@ -51,15 +51,16 @@ export const handler = route(
       )
     ) {
       const memberId = await findMemberIdByEmail(email);
+      const { activityId, kind, network, startsAt } = activity;
       await putRsvpRequest(
-        activity.activityId,
+        activityId,
         { rsvpId, email, name: body.name ?? '', ...(memberId ? { memberId } : {}) },
         Math.floor(Date.now() / 1000) + requestHours * 3600,
-      );
-      const { activityId, kind, network, startsAt } = activity;
-      await publish(
-        [{ detailType: 'RsvpRequested', detail: { activityId, kind, network, startsAt, rsvpId } }],
-        correlationId,
+        announce(
+          'activities',
+          [{ detailType: 'RsvpRequested', detail: { activityId, kind, network, startsAt, rsvpId } }],
+          correlationId,
+        ),
       );
     }
     return json(202, {

@@ -1,7 +1,7 @@
 import { Conflict, Invalid } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { type Publishable, publish } from '../../shared/publish';
+import { announce, type Publishable } from '../../shared/outbox';
 import { activityFromPath } from './activity-access';
 import { replaceActivity } from './activity-store';
 import { activityChangeSchema, applyActivityChange, staffActivity } from './domain/activity';
@@ -17,11 +17,6 @@ export const handler = route(
     if (problems.length > 0) throw new Invalid('Some fields need attention.', problems);
     if (changed.length === 0) return json(200, staffActivity(activity));
     next.updatedAt = new Date().toISOString();
-    if (!(await replaceActivity(next, activity.updatedAt))) {
-      throw new Conflict(
-        'The activity changed while you were editing it (or more people booked than the new capacity). Reload and try again.',
-      );
-    }
     const facts = {
       activityId: next.activityId,
       kind: next.kind,
@@ -38,7 +33,11 @@ export const handler = route(
         detail: { ...facts, previousStartsAt: activity.startsAt, sequence: next.sequence },
       });
     }
-    await publish(events, correlationId);
+    if (!(await replaceActivity(next, activity.updatedAt, announce('activities', events, correlationId)))) {
+      throw new Conflict(
+        'The activity changed while you were editing it (or more people booked than the new capacity). Reload and try again.',
+      );
+    }
     return json(200, staffActivity(next));
   },
 );

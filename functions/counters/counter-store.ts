@@ -1,11 +1,10 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import { tableName } from '../../shared/tables';
-import { isFirstConditionFailure, retryOnConflict } from '../../shared/transactions';
-import { type CounterIncrement, counterKey, type DistinctIncrement } from './domain/counter-keys';
-
-/** DynamoDB allows 100 items in one transaction; one goes to the marker. */
-const maxIncrementsPerEvent = 99;
+import { retryOnConflict } from '../../shared/transactions';
+import { type CounterIncrement, counterKey } from './domain/counter-keys';
+import { type CountingUnit, groupIncrements } from './domain/counting-plan';
 
 const increase = (increment: CounterIncrement) => ({
   Update: {
@@ -24,59 +23,41 @@ const increase = (increment: CounterIncrement) => ({
   },
 });
 
+const markerPut = (unit: CountingUnit) => ({
+  Put: {
+    TableName: tableName('counters'),
+    Item: unit.marker,
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
 /**
- * Writes a marker item and the increments in one transaction, on the condition that the marker does
- * not exist yet: the increments happen exactly once per marker. False when the marker was there.
+ * Writes one packed group: every unit's marker (on the condition that it is new) and the group's
+ * netted increments, in one transaction. When some markers already exist (events counted before),
+ * those units are dropped and the rest written again, so they still count exactly once.
+ * Returns how many units were applied now.
  */
-async function onceWithMarker(
-  marker: Record<string, unknown>,
-  increments: CounterIncrement[],
-): Promise<boolean> {
-  try {
-    await retryOnConflict(() =>
-      dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName('counters'),
-                Item: marker,
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...increments.map(increase),
-          ],
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (isFirstConditionFailure(error)) return false;
-    throw error;
+export async function applyGroup(group: CountingUnit[]): Promise<number> {
+  let pending = group;
+  while (pending.length > 0) {
+    const increments = groupIncrements(pending);
+    try {
+      await retryOnConflict(() =>
+        dynamo.send(
+          new TransactWriteCommand({
+            TransactItems: [...pending.map(markerPut), ...increments.map(increase)],
+          }),
+        ),
+      );
+      return pending.length;
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      const counted = new Set(
+        pending.filter((_, index) => reasons[index]?.Code === 'ConditionalCheckFailed'),
+      );
+      if (counted.size === 0) throw error;
+      pending = pending.filter((unit) => !counted.has(unit));
+    }
   }
-}
-
-/** Applies an event's increments exactly once, keyed by its event id. False for an event already counted. */
-export async function applyOnce(
-  eventId: string,
-  detailType: string,
-  increments: CounterIncrement[],
-): Promise<boolean> {
-  if (increments.length === 0) return true;
-  if (increments.length > maxIncrementsPerEvent) {
-    throw new Error(
-      `${detailType} would move ${increments.length} counters; at most ${maxIncrementsPerEvent} fit one transaction`,
-    );
-  }
-  return onceWithMarker(
-    { pk: `EVENT#${eventId}`, sk: 'COUNTED', detailType, countedAt: new Date().toISOString() },
-    increments,
-  );
-}
-
-/** Counts `member` once in a distinct counter (unique attendees), however often it is named. */
-export async function applyDistinct(increment: DistinctIncrement): Promise<boolean> {
-  const key = counterKey(increment);
-  const { member, ...counter } = increment;
-  return onceWithMarker({ pk: `DISTINCT#${key.pk}#${key.sk}`, sk: member }, [{ ...counter, by: 1 }]);
+  return 0;
 }

@@ -3,8 +3,8 @@ import { Gone } from '../../shared/errors';
 import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
+import { announce } from '../../shared/outbox';
 import { renderMessagePage } from '../../shared/pages';
-import { publish } from '../../shared/publish';
 import { verifyToken } from '../../shared/tokens';
 import { consentAtConfirmation } from './domain/registration';
 import { confirmMember, getMember, listConsent } from './member-store';
@@ -17,14 +17,13 @@ export const handler = route({ query: tokenQuery }, async ({ query, wantsHtml, c
   let status: 'confirmed' | 'already-confirmed' | 'missing' = 'already-confirmed';
   if (member.status === 'pending') {
     const confirmedAt = new Date().toISOString();
+    const { organisationType, networks, interests, newsletter, registeredAt } = member;
     status = await confirmMember(
       memberId,
       confirmedAt,
       consentAtConfirmation(await listConsent(memberId), confirmedAt),
-    );
-    if (status === 'confirmed') {
-      const { organisationType, networks, interests, newsletter, registeredAt } = member;
-      await publish(
+      announce(
+        'members',
         [
           {
             detailType: 'MemberConfirmed',
@@ -40,8 +39,8 @@ export const handler = route({ query: tokenQuery }, async ({ query, wantsHtml, c
           },
         ],
         correlationId,
-      );
-    }
+      ),
+    );
   }
   if (status === 'missing')
     throw new Gone('registration_not_found', 'This registration no longer exists. Please register again.');

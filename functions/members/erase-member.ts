@@ -2,7 +2,7 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { logger } from '../../shared/logger';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
 import { verifyToken } from '../../shared/tokens';
 import { eraseMember, getMember } from './member-store';
 
@@ -17,10 +17,13 @@ export const handler = route({ query: tokenQuery }, async ({ query, correlationI
     logger.info('erasure repeated for a member already gone');
     return json(200, { status: 'erased' });
   }
-  await eraseMember(member);
-  await publish(
-    [{ detailType: 'MemberErased', detail: { memberId, organisationType: member.organisationType } }],
-    correlationId,
+  await eraseMember(
+    member,
+    announce(
+      'members',
+      [{ detailType: 'MemberErased', detail: { memberId, organisationType: member.organisationType } }],
+      correlationId,
+    ),
   );
   return json(200, { status: 'erased' });
 });

@@ -1,6 +1,6 @@
 import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
 import { scheduledTime } from '../../shared/schedule';
 import { deletePendingMember, listPendingBefore } from './member-store';
 
@@ -17,15 +17,9 @@ export const handler = async (raw: unknown): Promise<{ expired: number }> => {
     const memberIds = await listPendingBefore(before, batch);
     const deleted: string[] = [];
     for (const memberId of memberIds) {
-      if (await deletePendingMember(memberId)) deleted.push(memberId);
-    }
-    if (deleted.length > 0) {
-      await publish(
-        deleted.map((memberId) => ({
-          detailType: 'MemberRegistrationExpired' as const,
-          detail: { memberId },
-        })),
-      );
+      const announcement = () =>
+        announce('members', [{ detailType: 'MemberRegistrationExpired', detail: { memberId } }]);
+      if (await deletePendingMember(memberId, announcement)) deleted.push(memberId);
     }
     expired += deleted.length;
     if (memberIds.length < batch || deleted.length === 0) break;

@@ -1,13 +1,8 @@
 /** The members table: profiles, the e-mail uniqueness lock and the append-only consent record. */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
+import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
 import { isFirstConditionFailure } from '../../shared/transactions';
 import { type ConsentEntry, normaliseEmail } from './domain/registration';
@@ -46,13 +41,15 @@ const consentPuts = (memberId: string, entries: ConsentEntry[]) =>
   }));
 
 /**
- * Stores a new member, its e-mail lock and its consent entries in one transaction. When the address
- * is already held, nothing is written and the holder's id is returned.
+ * Stores a new member, its e-mail lock, its consent entries and the events announcing it (outbox
+ * items) in one transaction. When the address is already held, nothing is written and the holder's
+ * id is returned.
  */
 export async function createMember(
   profile: MemberProfile,
   normalisedEmail: string,
   consent: ConsentEntry[],
+  events: TransactItem[],
 ): Promise<{ created: true } | { created: false; existingMemberId: string }> {
   try {
     await dynamo.send(
@@ -79,6 +76,7 @@ export async function createMember(
             },
           },
           ...consentPuts(profile.memberId, consent),
+          ...events,
         ],
       }),
     );
@@ -137,11 +135,12 @@ export async function listConsent(memberId: string): Promise<ConsentEntry[]> {
   return (result.Items ?? []).map(toConsentEntry);
 }
 
-/** Moves a pending member to confirmed, with the confirmation consent entries, atomically. */
+/** Moves a pending member to confirmed, with the confirmation consent entries and events, atomically. */
 export async function confirmMember(
   memberId: string,
   confirmedAt: string,
   consent: ConsentEntry[],
+  events: TransactItem[],
 ): Promise<'confirmed' | 'already-confirmed' | 'missing'> {
   const changed = await updateProfileWithConsent(
     memberId,
@@ -152,6 +151,7 @@ export async function confirmMember(
       ExpressionAttributeValues: { ':confirmed': 'confirmed', ':pending': 'pending', ':at': confirmedAt },
     },
     consent,
+    events,
   );
   if (changed) return 'confirmed';
   const member = await getMember(memberId);
@@ -159,8 +159,8 @@ export async function confirmMember(
 }
 
 /**
- * Changes the profile and appends consent entries in one transaction. False when the update's
- * condition did not hold (the member is gone, or already in the state asked for).
+ * Changes the profile, appends consent entries and announces the change in one transaction. False
+ * when the update's condition did not hold (the member is gone, or already in the state asked for).
  */
 async function updateProfileWithConsent(
   memberId: string,
@@ -171,6 +171,7 @@ async function updateProfileWithConsent(
     ExpressionAttributeValues: Record<string, unknown>;
   },
   consent: ConsentEntry[],
+  events: TransactItem[],
 ): Promise<boolean> {
   try {
     await dynamo.send(
@@ -178,6 +179,7 @@ async function updateProfileWithConsent(
         TransactItems: [
           { Update: { TableName: tableName('members'), Key: memberKey(memberId), ...update } },
           ...consentPuts(memberId, consent),
+          ...events,
         ],
       }),
     );
@@ -202,8 +204,12 @@ export async function listPendingBefore(before: string, limit: number): Promise<
   return (result.Items ?? []).map((item) => String(item.memberId));
 }
 
-/** Deletes every item of a member that is still pending: profile, e-mail lock and consent entries. */
-export async function deletePendingMember(memberId: string): Promise<boolean> {
+/** Deletes every item of a member that is still pending (profile, e-mail lock, consent entries) and
+ * announces it, in one transaction. */
+export async function deletePendingMember(
+  memberId: string,
+  events: (member: MemberProfile) => TransactItem[],
+): Promise<boolean> {
   const member = await getMember(memberId);
   if (member?.status !== 'pending') return false;
   const items = await dynamo.send(
@@ -215,7 +221,11 @@ export async function deletePendingMember(memberId: string): Promise<boolean> {
       ConsistentRead: true,
     }),
   );
-  const others = (items.Items ?? []).filter((item) => item.sk !== 'PROFILE').slice(0, 97);
+  const announcement = events(member);
+  // 100 items at most in one transaction: profile, e-mail lock, the events, then consent entries.
+  const others = (items.Items ?? [])
+    .filter((item) => item.sk !== 'PROFILE')
+    .slice(0, 98 - announcement.length);
   try {
     await dynamo.send(
       new TransactWriteCommand({
@@ -240,6 +250,7 @@ export async function deletePendingMember(memberId: string): Promise<boolean> {
           ...others.map((item) => ({
             Delete: { TableName: tableName('members'), Key: { pk: item.pk, sk: item.sk } },
           })),
+          ...announcement,
         ],
       }),
     );
@@ -256,6 +267,7 @@ export function savePreferences(
   next: { networks: string[]; interests: string[]; newsletter: boolean },
   consent: ConsentEntry[],
   at: string,
+  events: TransactItem[],
 ): Promise<boolean> {
   return updateProfileWithConsent(
     memberId,
@@ -271,6 +283,7 @@ export function savePreferences(
       },
     },
     consent,
+    events,
   );
 }
 
@@ -281,6 +294,7 @@ export function savePreferences(
 export async function unsubscribeMember(
   memberId: string,
   entry: ConsentEntry,
+  events: TransactItem[],
 ): Promise<'unsubscribed' | 'already' | 'missing'> {
   const changed = await updateProfileWithConsent(
     memberId,
@@ -290,6 +304,7 @@ export async function unsubscribeMember(
       ExpressionAttributeValues: { ':false': false, ':true': true, ':at': entry.at },
     },
     [entry],
+    events,
   );
   if (changed) return 'unsubscribed';
   return (await getMember(memberId)) ? 'already' : 'missing';
@@ -316,10 +331,11 @@ export async function allMemberItems(memberId: string): Promise<Array<Record<str
 }
 
 /**
- * Right to erasure: deletes the e-mail lock, the consent entries and finally the profile. The
- * profile goes last so that an interrupted erasure can be run again with the same link.
+ * Right to erasure: deletes the e-mail lock, the consent entries and finally the profile, in the
+ * same transaction as the events announcing it. The profile goes last so that an interrupted
+ * erasure can be run again with the same link, and its announcement cannot be lost on the way.
  */
-export async function eraseMember(member: MemberProfile): Promise<void> {
+export async function eraseMember(member: MemberProfile, events: TransactItem[]): Promise<boolean> {
   const items = await allMemberItems(member.memberId);
   const keys = [
     emailKey(normaliseEmail(member.email)),
@@ -336,5 +352,25 @@ export async function eraseMember(member: MemberProfile): Promise<void> {
       if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
-  await dynamo.send(new DeleteCommand({ TableName: tableName('members'), Key: memberKey(member.memberId) }));
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: tableName('members'),
+              Key: memberKey(member.memberId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          ...events,
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    // Erased meanwhile by another request with the same link: that one announced it.
+    if (isFirstConditionFailure(error)) return false;
+    throw error;
+  }
 }

@@ -5,7 +5,8 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { consumeAllowance, limitKey } from '../../shared/limits';
 import { logger } from '../../shared/logger';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
+import { putOutbox } from '../../shared/outbox-put';
 import { consentAtSignUp, normaliseEmail, registrationSchema } from './domain/registration';
 import { createMember, getMember } from './member-store';
 
@@ -40,6 +41,7 @@ export const handler = route({ body: registrationSchema }, async ({ body, client
   const registeredAt = new Date().toISOString();
   const { website: _honeypot, consent, ...details } = body;
   const memberId = randomUUID();
+  const { organisationType, networks, interests } = details;
   const outcome = await createMember(
     {
       memberId,
@@ -51,11 +53,8 @@ export const handler = route({ body: registrationSchema }, async ({ body, client
     },
     normaliseEmail(body.email),
     consentAtSignUp(body, registeredAt),
-  );
-  if (outcome.created) {
-    await mailAllowance(memberId);
-    const { organisationType, networks, interests } = details;
-    await publish(
+    announce(
+      'members',
       [
         {
           detailType: 'MemberRegistered',
@@ -71,18 +70,22 @@ export const handler = route({ body: registrationSchema }, async ({ body, client
         },
       ],
       correlationId,
-    );
+    ),
+  );
+  if (outcome.created) {
+    await mailAllowance(memberId);
     return accepted();
   }
   const existing = await getMember(outcome.existingMemberId);
   if (existing && (await mailAllowance(existing.memberId))) {
-    await publish(
-      [
-        {
-          detailType: 'MemberRegistrationRepeated',
-          detail: { memberId: existing.memberId, memberStatus: existing.status },
-        },
-      ],
+    // Nothing changes for a repeated registration but the mail allowance: the outbox item alone is
+    // the write that announces "send this person their link again".
+    await putOutbox(
+      'members',
+      {
+        detailType: 'MemberRegistrationRepeated',
+        detail: { memberId: existing.memberId, memberStatus: existing.status },
+      },
       correlationId,
     );
   } else {

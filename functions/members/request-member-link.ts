@@ -4,8 +4,8 @@ import { TooManyRequests } from '../../shared/errors';
 import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { consumeAllowance, limitKey } from '../../shared/limits';
+import { putOutbox } from '../../shared/outbox-put';
 import { renderMessagePage } from '../../shared/pages';
-import { publish } from '../../shared/publish';
 import { emailSchema, normaliseEmail } from './domain/registration';
 import { findMemberIdByEmail, getMember } from './member-store';
 
@@ -30,13 +30,13 @@ export const handler = route(
         )
       : false;
     if (member && allowance) {
-      await publish(
-        [
-          {
-            detailType: 'MemberLinkRequested',
-            detail: { memberId: member.memberId, memberStatus: member.status },
-          },
-        ],
+      // No state changes here but the allowance: the outbox item alone announces the request.
+      await putOutbox(
+        'members',
+        {
+          detailType: 'MemberLinkRequested',
+          detail: { memberId: member.memberId, memberStatus: member.status },
+        },
         correlationId,
       );
     }

@@ -2,8 +2,8 @@ import { config } from '../../shared/config';
 import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
+import { announce } from '../../shared/outbox';
 import { renderMessagePage } from '../../shared/pages';
-import { publish } from '../../shared/publish';
 import { newsletterConsentChange } from './domain/preferences';
 import { memberFromToken } from './member-access';
 import { unsubscribeMember } from './member-store';
@@ -23,9 +23,8 @@ export const handler = route(
     const outcome = await unsubscribeMember(
       member.memberId,
       newsletterConsentChange(false, config.alliance.currentFormVersion, at, method),
-    );
-    if (outcome === 'unsubscribed') {
-      await publish(
+      announce(
+        'members',
         [
           {
             detailType: 'MemberUnsubscribed',
@@ -38,8 +37,8 @@ export const handler = route(
           },
         ],
         correlationId,
-      );
-    }
+      ),
+    );
     const status = outcome === 'unsubscribed' ? 'unsubscribed' : 'already-unsubscribed';
     return wantsHtml
       ? html(

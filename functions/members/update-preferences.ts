@@ -3,7 +3,7 @@ import { Gone } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
-import { type Publishable, publish } from '../../shared/publish';
+import { announce, type Publishable } from '../../shared/outbox';
 import {
   applyPreferences,
   choiceChange,
@@ -32,9 +32,6 @@ export const handler = route(
         ? [choiceChange(next, formVersion, at)]
         : []),
     ];
-    if (!(await savePreferences(member.memberId, next, consent, at))) {
-      throw new Gone('member_gone', 'We no longer hold a membership for this link.');
-    }
     const facts = {
       memberId: member.memberId,
       organisationType: member.organisationType,
@@ -53,7 +50,11 @@ export const handler = route(
         },
       });
     }
-    await publish(events, correlationId);
+    if (
+      !(await savePreferences(member.memberId, next, consent, at, announce('members', events, correlationId)))
+    ) {
+      throw new Gone('member_gone', 'We no longer hold a membership for this link.');
+    }
     return json(200, { member: memberView({ ...member, ...next }), changed });
   },
 );

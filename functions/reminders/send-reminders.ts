@@ -1,29 +1,37 @@
 import { config } from '../../shared/config';
 import { sendEmail } from '../../shared/email/send';
 import { logger } from '../../shared/logger';
-import { publish } from '../../shared/publish';
+import { announce } from '../../shared/outbox';
 import { scheduledTime } from '../../shared/schedule';
 import { reminderEmail } from '../activities/activity-emails';
 import type { Rsvp } from '../activities/activity-store';
-import {
-  activitiesStartingBetween,
-  claimMarker,
-  erased,
-  listRsvps,
-  releaseMarker,
-  reminderMarker,
-} from '../activities/activity-store';
+import { activitiesStartingBetween, erased, listRsvps } from '../activities/activity-store';
 import { manageUrl, memberExtras } from '../activities/booking-mail';
 import type { Activity } from '../activities/domain/activity';
+import {
+  claimMarker,
+  markDone,
+  releaseMarker,
+  reminderMarker,
+  settleMarker,
+} from '../activities/marker-store';
 import { dueReminder, lookaheadHours } from './domain/due-reminders';
 
 const offsetsByKind = new Map(config.activityKinds.map((kind) => [kind.id, kind.reminderOffsetsHours]));
 const lookahead = lookaheadHours([...offsetsByKind.values()]);
 
 /**
+ * A claim on one reminder lasts this long: far longer than one send, far shorter than the gap between
+ * two offsets, so a run that died after claiming is retaken by the next run after it lapses.
+ */
+const leaseSeconds = 5 * 60;
+
+/**
  * Sends the reminders due as of the schedule's time (not the wall clock, so a late or repeated run
- * behaves the same). Exactly one per (booking, activity start, offset): a marker is taken before
- * sending, and released if the send fails so the next run tries again.
+ * behaves the same). Exactly one per (booking, activity start, offset): a marker is claimed with a
+ * lease before sending and marked sent (with its ReminderSent event, in one transaction) after; a
+ * failed send gives the claim back, and a run that dies in between leaves a claim that lapses, so a
+ * later run sends it. Overlapping runs never both hold a live claim.
  */
 export const handler = async (raw: unknown): Promise<{ sent: number }> => {
   const now = scheduledTime(raw);
@@ -37,7 +45,7 @@ export const handler = async (raw: unknown): Promise<{ sent: number }> => {
       if (rsvp.status !== 'accepted' || !rsvp.acceptedAt || rsvp.email === erased) continue;
       const decision = dueReminder(offsets, activity.startsAt, rsvp.acceptedAt, now);
       for (const offset of decision.settle) {
-        await claimMarker(activity.activityId, reminderMarker(rsvp.rsvpId, activity.startsAt, offset));
+        await settleMarker(activity.activityId, reminderMarker(rsvp.rsvpId, activity.startsAt, offset));
       }
       if (decision.send !== undefined && (await remind(activity, rsvp, decision.send, now))) sent++;
     }
@@ -48,7 +56,7 @@ export const handler = async (raw: unknown): Promise<{ sent: number }> => {
 
 async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date): Promise<boolean> {
   const marker = reminderMarker(rsvp.rsvpId, activity.startsAt, offset);
-  if (!(await claimMarker(activity.activityId, marker))) return false;
+  if (!(await claimMarker(activity.activityId, marker, { leaseSeconds }))) return false;
   try {
     const { links, headers } = await memberExtras(rsvp.memberId);
     const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
@@ -59,19 +67,22 @@ async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date)
     throw error;
   }
   const { activityId, kind, network, startsAt } = activity;
-  await publish([
-    {
-      detailType: 'ReminderSent',
-      detail: {
-        activityId,
-        kind,
-        network,
-        startsAt,
-        rsvpId: rsvp.rsvpId,
-        offsetHours: offset,
-        occurredAt: now.toISOString(),
+  return markDone(
+    activityId,
+    marker,
+    announce('activities', [
+      {
+        detailType: 'ReminderSent',
+        detail: {
+          activityId,
+          kind,
+          network,
+          startsAt,
+          rsvpId: rsvp.rsvpId,
+          offsetHours: offset,
+          occurredAt: now.toISOString(),
+        },
       },
-    },
-  ]);
-  return true;
+    ]),
+  );
 }

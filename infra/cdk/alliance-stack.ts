@@ -1,6 +1,7 @@
 /**
- * The alliance backend in one stack, built by walking the catalogue: tables, bus, mail, one
- * function per handler (granted exactly what its `uses` declares), rules, API and hosted site.
+ * The alliance backend in one stack, built by walking the catalogue: tables (with an outbox pipe to
+ * the bus where declared), bus, mail, one function per handler (granted exactly what its `uses`
+ * declares), a queue per subscription, a rule per schedule, API and hosted site.
  */
 import path from 'node:path';
 import { CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
@@ -18,9 +19,11 @@ import {
 } from '../catalogue';
 import { AllianceApi } from './api';
 import { AllianceTables } from './data';
-import { AllianceBus, AllianceRules } from './events';
-import { AllianceFunction, bindBus, bindEmail, bindTable, bindTokenSecret, repoRoot } from './function';
+import { AllianceBus, AllianceSchedules } from './events';
+import { AllianceFunction, bindEmail, bindTable, bindTokenSecret, repoRoot } from './function';
 import { AllianceMail } from './mail';
+import { OutboxRelays } from './outbox';
+import { AllianceSubscriptions } from './queues';
 import { AllianceSite } from './site';
 
 export interface AllianceStackProps extends StackProps {
@@ -38,7 +41,9 @@ export class AllianceStack extends Stack {
   readonly events: AllianceBus;
   readonly mail: AllianceMail;
   readonly functions = new Map<string, AllianceFunction>();
-  readonly rules: AllianceRules;
+  readonly outbox: OutboxRelays;
+  readonly subscriptions: AllianceSubscriptions;
+  readonly schedules: AllianceSchedules;
   readonly api: AllianceApi;
   readonly site: AllianceSite;
 
@@ -49,6 +54,11 @@ export class AllianceStack extends Stack {
 
     this.tables = new AllianceTables(this, 'Tables');
     this.events = new AllianceBus(this, 'Events', { busName: props.busName ?? 'alliance', allianceName });
+    this.outbox = new OutboxRelays(this, 'Outbox', {
+      tables: this.tables.byName,
+      bus: this.events.bus,
+      allianceName,
+    });
     this.mail = new AllianceMail(this, 'Mail', {
       senderAddress: props.config.sender.address,
       allianceName,
@@ -62,9 +72,13 @@ export class AllianceStack extends Stack {
 
     for (const entry of allHandlerEntries()) this.functionFor(entry, allianceName);
 
-    this.rules = new AllianceRules(this, 'Rules', {
+    this.subscriptions = new AllianceSubscriptions(this, 'Subscriptions', {
       bus: this.events.bus,
       subscriptions,
+      functionFor: (entry) => this.functionFor(entry, allianceName),
+      allianceName,
+    });
+    this.schedules = new AllianceSchedules(this, 'Schedules', {
       schedules,
       functionFor: (entry) => this.functionFor(entry, allianceName),
       allianceName,
@@ -115,7 +129,8 @@ export class AllianceStack extends Stack {
     for (const [name, access] of Object.entries(uses.tables ?? {}) as Array<[TableName, 'read' | 'write']>) {
       bindTable(fn, this.tables.byName[name], tables[name], access);
     }
-    if (uses.publishes?.length) bindBus(fn, this.events.bus, uses.publishes);
+    // `uses.publishes` grants nothing here: a handler announces events by writing outbox items to a
+    // table it writes (granted above), and the outbox pipe puts them on the bus.
     if (uses.sendsEmail) bindEmail(fn, this.mail.identity, this.mail.configurationSet);
     if (uses.tokenSecret) bindTokenSecret(fn, this.mail.tokenSecret);
     return fn;

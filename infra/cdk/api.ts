@@ -115,6 +115,10 @@ export class AllianceApi extends Construct {
         authorizer: isPublic ? new apigwv2.HttpNoneAuthorizer() : authorizer,
       });
       if (!httpRoute) throw new Error(`no route was created for ${routeKey(route)}`);
+      fn.invokedSynchronously(
+        `API Gateway (${routeKey(route)})`,
+        'is answered to the caller as an HTTP error, and the caller decides whether to try again',
+      );
       if (isPublic) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',

@@ -1,6 +1,7 @@
 /**
  * The CDK app: the alliance stack in the configured region, and the WAF stack in us-east-1 (where
- * CLOUDFRONT-scope WebACLs must live). cdk-nag's AwsSolutions pack checks both at synth.
+ * CLOUDFRONT-scope WebACLs must live). cdk-nag's AwsSolutions and Serverless packs check both at
+ * synth.
  *
  *   npm run synth                     bundles the handlers with the local esbuild, no AWS account needed
  *   cdk deploy -c account=123456789012 -c publicBaseUrl=https://alliance.example.org --all
@@ -8,7 +9,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { config } from '../../shared/config';
 import { AllianceStack } from './alliance-stack';
 import { EdgeSecurityStack } from './waf';
@@ -26,7 +27,8 @@ export interface AllianceApp {
   app: App;
   stack: AllianceStack;
   edge: EdgeSecurityStack;
-  nag: AwsSolutionsChecks;
+  /** The cdk-nag packs `cdk synth` validates the app with. */
+  nag: { awsSolutions: AwsSolutionsChecks; serverless: ServerlessChecks };
 }
 
 const contextString = (app: App, key: string): string | undefined => {
@@ -77,8 +79,11 @@ export function buildApp(options: BuildAppOptions = {}): AllianceApp {
     description: `${config.alliance.name}: members, activities, mail-outs and engagement evidence`,
   });
 
-  const nag = new AwsSolutionsChecks(app, { verbose: true });
-  Validations.of(app).addPlugins(nag);
+  const nag = {
+    awsSolutions: new AwsSolutionsChecks(app, { verbose: true }),
+    serverless: new ServerlessChecks(app, { verbose: true }),
+  };
+  Validations.of(app).addPlugins(nag.awsSolutions, nag.serverless);
   return { app, stack, edge, nag };
 }
 

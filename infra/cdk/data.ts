@@ -1,4 +1,7 @@
-/** The DynamoDB tables, one per declaration in the catalogue (the local runtime renders the same list). */
+/**
+ * The DynamoDB tables, one per declaration in the catalogue (the local runtime renders the same
+ * list); an outbox table also gets a stream.
+ */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
@@ -31,6 +34,9 @@ export class AllianceTables extends Construct {
       // Members, consent evidence and counters outlive any one deployment of the stack.
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
+      // An outbox table's stream carries each new outbox item to its pipe (outbox.ts); the new image
+      // is all the pipe reads.
+      stream: declaration.outbox ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
     });
     for (const index of declaration.globalIndexes ?? []) {
       table.addGlobalSecondaryIndex({

@@ -1,14 +1,16 @@
 /**
  * The alliance bus: a custom EventBridge bus with an archive of every alliance event (counters are
- * rebuilt by replay), the catalogue's subscriptions and schedules as rules, and a rule on the
- * default bus that brings SES's own events in.
+ * rebuilt by replay), a rule on the default bus that brings SES's own events in, and the
+ * catalogue's schedules. Subscriptions reach their handlers through queues (queues.ts); events reach
+ * the bus through the outbox pipes (outbox.ts).
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { EventPattern, ScheduleEntry, SubscriptionEntry } from '../catalogue';
+import type { EventPattern, ScheduleEntry } from '../catalogue';
+import { deadLetterQueue } from './dead-letters';
 import type { AllianceFunction } from './function';
 
 /** How long EventBridge keeps retrying a failed delivery before it goes to the dead-letter queue. */
@@ -20,20 +22,6 @@ export const toEventPattern = (pattern: EventPattern): events.EventPattern => ({
   detailType: pattern['detail-type'],
   detail: pattern.detail,
 });
-
-/** A dead-letter queue for one rule: what the bus could not deliver stays 14 days for inspection and redrive. */
-export function deadLetterQueue(scope: Construct, id: string, ruleName: string): sqs.Queue {
-  const queue = new sqs.Queue(scope, id, {
-    enforceSSL: true,
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: `This queue is itself the dead-letter queue of the EventBridge rule "${ruleName}"; nothing consumes it automatically, so it needs no DLQ of its own.`,
-  });
-  return queue;
-}
 
 export interface AllianceBusProps {
   busName: string;
@@ -66,57 +54,50 @@ export class AllianceBus extends Construct {
       eventPattern: { source: ['aws.ses'] },
       targets: [
         new targets.EventBus(this.bus, {
-          deadLetterQueue: deadLetterQueue(this, 'SesEventsDeadLetters', 'ses-events-to-alliance-bus'),
+          deadLetterQueue: deadLetterQueue(
+            this,
+            'SesEventsDeadLetters',
+            'SES events the default bus could not forward to the alliance bus',
+          ),
         }),
       ],
     });
   }
 }
 
-export interface AllianceRulesProps {
-  bus: events.IEventBus;
-  subscriptions: readonly SubscriptionEntry[];
+export interface AllianceSchedulesProps {
   schedules: readonly ScheduleEntry[];
-  functionFor: (entry: SubscriptionEntry | ScheduleEntry) => AllianceFunction;
+  functionFor: (entry: ScheduleEntry) => AllianceFunction;
   allianceName: string;
 }
 
-/** One rule per subscription (on the alliance bus) and per schedule (on the default bus, where schedules live). */
-export class AllianceRules extends Construct {
-  readonly subscriptionRules = new Map<string, events.Rule>();
-  readonly scheduleRules = new Map<string, events.Rule>();
+/**
+ * One rule per schedule, on the default bus (where schedules live), invoking its function directly:
+ * a schedule is a timer, not a subscription, so it needs no queue. The invocation is asynchronous;
+ * one dead-letter queue per schedule keeps both what EventBridge could not hand to Lambda and what
+ * the function still failed after Lambda's own retries.
+ */
+export class AllianceSchedules extends Construct {
+  readonly rules = new Map<string, events.Rule>();
+  readonly deadLetters = new Map<string, sqs.Queue>();
 
-  constructor(scope: Construct, id: string, props: AllianceRulesProps) {
+  constructor(scope: Construct, id: string, props: AllianceSchedulesProps) {
     super(scope, id);
-    for (const subscription of props.subscriptions) {
-      const rule = new events.Rule(this, `Subscription-${subscription.name}`, {
-        eventBus: props.bus,
-        description: `${props.allianceName}: ${subscription.name}`,
-        eventPattern: toEventPattern(subscription.pattern),
-        targets: [
-          this.target(
-            props.functionFor(subscription),
-            `Subscription-${subscription.name}`,
-            subscription.name,
-          ),
-        ],
-      });
-      this.subscriptionRules.set(subscription.name, rule);
-    }
     for (const schedule of props.schedules) {
+      const fn = props.functionFor(schedule);
+      const deadLetters = deadLetterQueue(
+        this,
+        `Schedule-${schedule.name}-DeadLetters`,
+        `runs of the schedule "${schedule.name}" that could not be delivered or kept failing`,
+      );
+      fn.keepFailedAsyncInvocations(deadLetters);
       const rule = new events.Rule(this, `Schedule-${schedule.name}`, {
         description: `${props.allianceName}: ${schedule.name}`,
         schedule: events.Schedule.expression(schedule.expression),
-        targets: [this.target(props.functionFor(schedule), `Schedule-${schedule.name}`, schedule.name)],
+        targets: [new targets.LambdaFunction(fn.lambda, { ...deliveryRetry, deadLetterQueue: deadLetters })],
       });
-      this.scheduleRules.set(schedule.name, rule);
+      this.rules.set(schedule.name, rule);
+      this.deadLetters.set(schedule.name, deadLetters);
     }
-  }
-
-  private target(fn: AllianceFunction, id: string, name: string): targets.LambdaFunction {
-    return new targets.LambdaFunction(fn.lambda, {
-      ...deliveryRetry,
-      deadLetterQueue: deadLetterQueue(this, `${id}-DeadLetters`, name),
-    });
   }
 }

@@ -7,16 +7,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type DetailType, eventCatalogue } from '../../shared/events';
-import { type Access, type HandlerEntry, handlerId, type TableDeclaration } from '../catalogue';
+import {
+  type Access,
+  defaultTimeoutSeconds,
+  type HandlerEntry,
+  handlerId,
+  type TableDeclaration,
+} from '../catalogue';
 
 /** The repository root: catalogue handler paths are relative to it. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -44,7 +49,8 @@ export const tableWriteActions = [
 /** What active tracing needs (as CDK's `Tracing.ACTIVE` grants). */
 export const tracingActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
-export const busPublishActions = ['events:PutEvents'] as const;
+/** What Lambda needs to put a failed asynchronous invocation on the function's dead-letter queue. */
+export const deadLetterSendActions = ['sqs:SendMessage'] as const;
 export const emailSendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
 export const secretReadActions = ['secretsmanager:GetSecretValue'] as const;
 
@@ -99,7 +105,7 @@ export class AllianceFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.seconds(props.entry.timeoutSeconds ?? 10),
+      timeout: Duration.seconds(props.entry.timeoutSeconds ?? defaultTimeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
       environment: {
@@ -120,11 +126,10 @@ export class AllianceFunction extends Construct {
         externalModules: [],
       },
     });
-    Validations.of(this.lambda).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is the runtime DESIGN.md fixes for the handlers (the toolchain targets it); moving to a newer runtime is a deliberate, tested change.',
-    });
+    const runtimeReason =
+      'Node.js 22 is the runtime DESIGN.md fixes for the handlers (the toolchain targets it); moving to a newer runtime is a deliberate, tested change.';
+    Validations.of(this.lambda).acknowledge({ id: 'AwsSolutions-L1', reason: runtimeReason });
+    Validations.of(this.lambda).acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: runtimeReason });
 
     // X-Ray is switched on here rather than with `tracing: ACTIVE`, which would put its grant
     // (Resource "*") into the same policy as the binders' grants. In a policy of its own, the one
@@ -149,6 +154,27 @@ export class AllianceFunction extends Construct {
   grant(statement: iam.PolicyStatement): void {
     this.role.addToPrincipalPolicy(statement);
   }
+
+  /**
+   * For a function invoked asynchronously (a schedule): what still fails after Lambda's own retries
+   * goes to `queue` rather than being dropped.
+   */
+  keepFailedAsyncInvocations(queue: sqs.IQueue): void {
+    (this.lambda.node.defaultChild as lambda.CfnFunction).deadLetterConfig = { targetArn: queue.queueArn };
+    this.grant(new iam.PolicyStatement({ actions: [...deadLetterSendActions], resources: [queue.queueArn] }));
+  }
+
+  /**
+   * For a function only ever invoked synchronously (by API Gateway, or by an SQS event source
+   * mapping), a Lambda dead-letter queue would never receive anything: it applies to asynchronous
+   * invocations only. `failuresGoTo` says where a failure does go.
+   */
+  invokedSynchronously(by: string, failuresGoTo: string): void {
+    Validations.of(this.lambda).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `${this.handlerId} is invoked synchronously by ${by}, and a Lambda dead-letter queue only receives failed asynchronous invocations; a failure ${failuresGoTo}.`,
+    });
+  }
 }
 
 /** The ARN of every index a table declares (no `index/*`: only the indexes that exist). */
@@ -167,26 +193,6 @@ export function bindTable(
   const actions = access === 'write' ? [...tableReadActions, ...tableWriteActions] : [...tableReadActions];
   fn.grant(
     new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexArns(table, declaration)] }),
-  );
-}
-
-/** PutEvents on the alliance bus, only for the detail-types (and their sources) the handler publishes. */
-export function bindBus(
-  fn: AllianceFunction,
-  bus: events.IEventBus,
-  detailTypes: readonly DetailType[],
-): void {
-  if (detailTypes.length === 0) return;
-  fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
-  const sources = [...new Set(detailTypes.map((detailType) => eventCatalogue[detailType].source))];
-  fn.grant(
-    new iam.PolicyStatement({
-      actions: [...busPublishActions],
-      resources: [bus.eventBusArn],
-      conditions: {
-        StringEquals: { 'events:detail-type': [...detailTypes], 'events:source': sources },
-      },
-    }),
   );
 }
 

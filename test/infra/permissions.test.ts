@@ -4,18 +4,20 @@ import {
   allHandlerEntries,
   type HandlerEntry,
   handlerId,
+  schedules,
+  subscriptions,
+  type TableDeclaration,
   type TableName,
   tables,
 } from '../../infra/catalogue';
 import {
-  busPublishActions,
+  deadLetterSendActions,
   emailSendActions,
   secretReadActions,
   tableReadActions,
   tableWriteActions,
   tracingActions,
 } from '../../infra/cdk/function';
-import { eventCatalogue } from '../../shared/events';
 import {
   asArray,
   environmentOf,
@@ -32,7 +34,6 @@ const { stack, resources, edgeResources } = synthesise();
 
 const tableNames = Object.keys(tables) as TableName[];
 const tableId = (name: TableName) => logicalId(stack.tables.byName[name]);
-const busId = logicalId(stack.events.bus);
 const secretId = logicalId(stack.mail.tokenSecret);
 const identityId = logicalId(stack.mail.identity);
 const configurationSetId = logicalId(stack.mail.configurationSet);
@@ -55,6 +56,20 @@ const actionsOn = (pairs: ReturnType<typeof grantsOf>['pairs'], targetId: string
   new Set(pairs.filter(({ resource }) => referencedIds(resource).has(targetId)).map(({ action }) => action));
 
 const entries = allHandlerEntries().map((entry) => [handlerId(entry), entry] as const);
+
+/** What the SQS event source grants a subscription's function on its queue (and only there). */
+const queueConsumeActions = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
+
+const subscriptionsOf = (entry: HandlerEntry) =>
+  subscriptions.filter((subscription) => handlerId(subscription) === handlerId(entry));
+const schedulesOf = (entry: HandlerEntry) =>
+  schedules.filter((schedule) => handlerId(schedule) === handlerId(entry));
 
 describe('least privilege', () => {
   it('no policy anywhere grants a wildcard action (the only wildcards are TLS-only denies)', () => {
@@ -89,7 +104,8 @@ describe('least privilege', () => {
         ...tracingActions,
         ...(tableAccess.length ? tableReadActions : []),
         ...(tableAccess.includes('write') ? tableWriteActions : []),
-        ...(uses.publishes?.length ? busPublishActions : []),
+        ...(subscriptionsOf(entry).length ? queueConsumeActions : []),
+        ...(schedulesOf(entry).length ? deadLetterSendActions : []),
         ...(uses.sendsEmail ? emailSendActions : []),
         ...(uses.tokenSecret ? secretReadActions : []),
       ]);
@@ -136,27 +152,49 @@ describe('least privilege', () => {
     },
   );
 
-  it.each(entries)('%s publishes to the alliance bus only the detail-types it declares', (_id, entry) => {
-    const { pairs, environment, statements } = grantsOf(entry);
-    const publishes = entry.uses.publishes ?? [];
-    const putEvents = statements.filter((statement) =>
-      asArray(statement.Action).includes('events:PutEvents'),
-    );
-    if (publishes.length === 0) {
-      expect(putEvents).toHaveLength(0);
+  it.each(entries)(
+    '%s never puts events on the bus itself: what it announces goes through an outbox table it may write',
+    (_id, entry) => {
+      const { statements, environment } = grantsOf(entry);
+      const actions = statements.flatMap((statement) => asArray(statement.Action));
+      expect(actions.filter((action) => action.startsWith('events:'))).toEqual([]);
       expect(environment.EVENT_BUS_NAME).toBeUndefined();
-      return;
-    }
-    expect(actionsOn(pairs, busId)).toEqual(new Set(busPublishActions));
-    expect(putEvents).toHaveLength(1);
-    expect(referencedIds(putEvents[0]?.Resource)).toEqual(new Set([busId]));
-    const condition = putEvents[0]?.Condition?.StringEquals;
-    expect(asArray(condition?.['events:detail-type'] as string[]).sort()).toEqual([...publishes].sort());
-    expect(asArray(condition?.['events:source'] as string[]).sort()).toEqual(
-      [...new Set(publishes.map((detailType) => eventCatalogue[detailType].source))].sort(),
-    );
-    expect(referencedIds(environment.EVENT_BUS_NAME)).toEqual(new Set([busId]));
+      if (!entry.uses.publishes?.length) return;
+      const writableOutboxes = (Object.entries(entry.uses.tables ?? {}) as Array<[TableName, Access]>).filter(
+        ([name, access]) => access === 'write' && (tables[name] as TableDeclaration).outbox,
+      );
+      expect(writableOutboxes.length, 'an outbox table it writes').toBeGreaterThan(0);
+    },
+  );
+
+  it.each(entries)('%s reaches a queue only to consume its own subscription queue', (_id, entry) => {
+    const { pairs } = grantsOf(entry);
+    const consumed = pairs.filter(({ action }) => action !== 'sqs:SendMessage' && action.startsWith('sqs:'));
+    const ownQueues = subscriptionsOf(entry).map((subscription) => {
+      const wiring = stack.subscriptions.byName.get(subscription.name);
+      if (!wiring) throw new Error(`subscription ${subscription.name} was not wired`);
+      return logicalId(wiring.queue);
+    });
+    for (const { resource } of consumed)
+      expect(ownQueues).toEqual(expect.arrayContaining([...referencedIds(resource)]));
+    for (const queueId of ownQueues) expect(actionsOn(pairs, queueId)).toEqual(new Set(queueConsumeActions));
   });
+
+  it.each(entries)(
+    '%s may send to a queue only if it is scheduled, and then only to its own dead-letter queue',
+    (_id, entry) => {
+      const { pairs } = grantsOf(entry);
+      const sends = pairs.filter(({ action }) => action === 'sqs:SendMessage');
+      const ownDeadLetters = schedulesOf(entry).map((schedule) => {
+        const queue = stack.schedules.deadLetters.get(schedule.name);
+        if (!queue) throw new Error(`schedule ${schedule.name} has no dead-letter queue`);
+        return logicalId(queue);
+      });
+      expect(new Set(sends.flatMap(({ resource }) => [...referencedIds(resource)]))).toEqual(
+        new Set(ownDeadLetters),
+      );
+    },
+  );
 
   it.each(entries)(
     '%s sends e-mail only if it declares sendsEmail, and then only as the alliance',

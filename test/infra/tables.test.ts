@@ -65,6 +65,15 @@ describe('tables', () => {
   );
 
   it.each(declared)(
+    'the %s table has a stream of new images exactly when it is an outbox',
+    (name, declaration) => {
+      const stream = tableResource(name).Properties?.StreamSpecification;
+      if (declaration.outbox) expect(stream).toEqual({ StreamViewType: 'NEW_IMAGE' });
+      else expect(stream).toBeUndefined();
+    },
+  );
+
+  it.each(declared)(
     'the %s table is on-demand, encrypted, recoverable to a point in time and survives the stack',
     (name) => {
       const table = tableResource(name);

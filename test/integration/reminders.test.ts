@@ -1,13 +1,17 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { rsvpIdFor } from '../../functions/activities/domain/rsvp';
 import {
   api,
   bearerToken,
   calendarOf,
   createActivity,
+  db,
   emailsTo,
   rsvpByEmail,
   runSchedule,
   type StoredEmail,
+  table,
   uniqueEmail,
   waitForEmails,
 } from './helpers';
@@ -103,6 +107,8 @@ describe('meeting reminders', () => {
     const [booked, waiting] = [uniqueEmail('booked'), uniqueEmail('waiting')];
     await rsvpByEmail(activity.id, booked);
     await rsvpByEmail(activity.id, waiting);
+    // Their booking e-mails come from another queue than the cancellation: let them arrive first.
+    await api('GET', '/_local/bus/idle');
 
     const cancelled = await api('POST', `/api/activities/${activity.id}/cancel`, {
       token: await bearerToken(['staff']),
@@ -123,5 +129,47 @@ describe('meeting reminders', () => {
     expect(again.status).toBe(200);
     await api('GET', '/_local/bus/idle');
     expect(await emailsTo(booked)).toHaveLength(3);
+  });
+
+  it('a run that died between claiming a reminder and sending it loses nothing: a later run sends it once', async () => {
+    const activity = await createActivity();
+    const email = uniqueEmail('crashed-run');
+    await rsvpByEmail(activity.id, email);
+    const stored = await db().send(
+      new GetCommand({ TableName: table('activities'), Key: { pk: `ACTIVITY#${activity.id}`, sk: 'META' } }),
+    );
+    const marker = {
+      pk: `ACTIVITY#${activity.id}`,
+      sk: `REMIND#${rsvpIdFor(activity.id, email)}#${stored.Item?.startsAt}#168`,
+    };
+    // What a run that crashed after claiming leaves behind: a claim with a live lease, and no e-mail.
+    await db().send(
+      new PutCommand({
+        TableName: table('activities'),
+        Item: { ...marker, state: 'claimed', leaseUntil: Date.now() + 60_000 },
+      }),
+    );
+    const start = new Date(activity.startsAt).getTime();
+
+    // A run overlapping the crashed one (its claim still live) leaves the reminder to it.
+    await runSchedule('reminders', new Date(start - hours(167)));
+    expect(await reminderMails(email)).toHaveLength(0);
+    // The crashed run never comes back; its lease lapses, and a late run sends the reminder.
+    await db().send(
+      new UpdateCommand({
+        TableName: table('activities'),
+        Key: marker,
+        UpdateExpression: 'SET leaseUntil = :past',
+        ExpressionAttributeValues: { ':past': Date.now() - 1000 },
+      }),
+    );
+    await runSchedule('reminders', new Date(start - hours(150)));
+    await runSchedule('reminders', new Date(start - hours(149)));
+
+    expect((await reminderMails(email)).map((mail) => mail.subject)).toEqual([
+      expect.stringMatching(/in 7 days$/),
+    ]);
+    const done = await db().send(new GetCommand({ TableName: table('activities'), Key: marker }));
+    expect(done.Item?.state).toBe('sent');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { eventCatalogue, isDetailType } from '../../shared/events';
 import { api, linkIn, registration, scanAll, waitForEmails } from './helpers';
 
 const counterItems = async () =>
@@ -25,8 +26,20 @@ describe('rebuilding counters from the archive', () => {
     expect((replay.json() as { replayed: number }).replayed).toBeGreaterThan(0);
     expect(await counterItems()).toEqual(before);
     expect(await waitForEmails(body.email, 2)).toHaveLength(2);
-    const deadLetters = await api('GET', '/_local/dead-letters');
-    expect((deadLetters.json() as { deadLetters: unknown[] }).deadLetters).toEqual([]);
+    const { deadLetters } = (await api('GET', '/_local/dead-letters')).json() as {
+      deadLetters: Array<{ event: { 'detail-type': string; detail: { eventId?: string } } }>;
+    };
+    // Events another test planted to fail on purpose (a detail that breaks its schema) are archived
+    // like any other, so a replay fails them again; nothing else may fail.
+    const planted = deadLetters.filter(
+      ({ event }) =>
+        !isDetailType(event['detail-type']) ||
+        !eventCatalogue[event['detail-type']].schema.safeParse(event.detail).success,
+    );
+    expect(deadLetters.filter((letter) => !planted.includes(letter))).toEqual([]);
+    for (const { event } of planted) {
+      await api('DELETE', `/_local/dead-letters?eventId=${event.detail.eventId}`);
+    }
   });
 });
 

@@ -26,7 +26,7 @@ describe('booking at the seam', () => {
   it('books a place with the capacity condition and the booking in one transaction', async () => {
     dynamo.on(TransactWriteCommand).resolves({});
 
-    const outcome = await book(activity, person, '2026-11-27T10:00:00Z');
+    const outcome = await book(activity, person, '2026-11-27T10:00:00Z', () => []);
 
     expect(outcome).toMatchObject({ status: 'accepted', isNew: true });
     const [guard, booking] = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
@@ -37,7 +37,7 @@ describe('booking at the seam', () => {
   it('joins the waitlist when the capacity condition fails', async () => {
     dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None')).resolves({});
 
-    const outcome = await book(activity, person, '2026-11-27T10:00:00Z');
+    const outcome = await book(activity, person, '2026-11-27T10:00:00Z', () => []);
 
     expect(outcome.status).toBe('waitlisted');
     const items = dynamo.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
@@ -52,7 +52,7 @@ describe('booking at the seam', () => {
       .rejectsOnce(cancelled('None', 'TransactionConflict'))
       .resolves({});
 
-    expect((await book(activity, person, '2026-11-27T10:00:00Z')).status).toBe('accepted');
+    expect((await book(activity, person, '2026-11-27T10:00:00Z', () => [])).status).toBe('accepted');
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
@@ -62,7 +62,7 @@ describe('booking at the seam', () => {
       Item: { ...person, activityId: activity.activityId, status: 'waitlisted', arrival: 'earlier' },
     });
 
-    const outcome = await book(activity, person, '2026-11-27T10:00:00Z');
+    const outcome = await book(activity, person, '2026-11-27T10:00:00Z', () => []);
 
     expect(outcome).toMatchObject({ status: 'waitlisted', isNew: false });
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);

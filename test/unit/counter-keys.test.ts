@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { counterKey, countersFor } from '../../functions/counters/domain/counter-keys';
-import { buildEvent } from '../../shared/publish';
+import { buildEvent } from '../../shared/outbox';
 import { periodsOf } from '../../shared/time';
 
 const registered = (occurredAt: string, networks = ['smart-city-alliance']) =>

@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -36,7 +37,7 @@ beforeEach(() => {
 });
 
 describe('register-member handler', () => {
-  it('stores the member, lock and consent in one transaction and publishes MemberRegistered without personal data', async () => {
+  it('stores the member, lock, consent and the MemberRegistered event in one transaction, the event without personal data', async () => {
     const response = await register();
 
     expect(response.statusCode).toBe(202);
@@ -46,13 +47,14 @@ describe('register-member handler', () => {
       'member',
       'consent',
       'consent',
+      'outbox',
     ]);
     expect(transaction[0]?.Put?.Item?.pk).toBe('EMAIL#ada@example.org');
-    const entry = bus.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
-    expect(entry?.DetailType).toBe('MemberRegistered');
-    expect(entry?.EventBusName).toBe('alliance-test');
-    expect(entry?.Detail).not.toContain('ada@example.org');
-    expect(entry?.Detail).not.toContain('Lovelace');
+    const outbox = transaction[4]?.Put?.Item;
+    expect(outbox?.detailType).toBe('MemberRegistered');
+    expect(outbox?.detail).not.toContain('ada@example.org');
+    expect(outbox?.detail).not.toContain('Lovelace');
+    expect(bus.calls()).toHaveLength(0);
   });
 
   it('a known address gets the same 202 and a MemberRegistrationRepeated event instead', async () => {
@@ -75,9 +77,9 @@ describe('register-member handler', () => {
     const response = await register();
 
     expect(response.statusCode).toBe(202);
-    expect(bus.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe(
-      'MemberRegistrationRepeated',
-    );
+    const outbox = dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item;
+    expect(outbox?.type).toBe('outbox');
+    expect(outbox?.detailType).toBe('MemberRegistrationRepeated');
   });
 
   it("once the day's mail allowance for an address is spent, nothing is published", async () => {
@@ -102,7 +104,7 @@ describe('register-member handler', () => {
       .rejects(new ConditionalCheckFailedException({ message: 'limit', $metadata: {} }));
 
     expect((await register()).statusCode).toBe(202);
-    expect(bus.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('invalid input is a 400 with field details, and nothing is written or published', async () => {

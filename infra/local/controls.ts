@@ -1,0 +1,149 @@
+/** The `/_local` controls of the gateway: local-only levers and views, never deployed. */
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { schedules } from '../catalogue';
+import type { LocalBus } from './bus';
+import type { LocalControl } from './gateway';
+import type { PutEventsEntry } from './put-events';
+import type { OutboxRelay } from './relay';
+import { localTableName } from './services';
+
+const problem = (status: number, code: string, message: string) => ({
+  status,
+  body: { error: { code, message } },
+});
+
+const listing = {
+  'POST /_local/schedules/{name}': `run a schedule now; body { "time": "<ISO 8601>" } optional. Schedules: ${schedules.map((s) => s.name).join(', ')}`,
+  'GET /_local/dead-letters': 'records the subscription queues (or the relay) gave up on',
+  'DELETE /_local/dead-letters':
+    'empty the dead-letter list; ?eventId= removes only the letters of that event',
+  'GET|POST /_local/bus/mode': 'read or set { "duplicate": bool, "shuffle": bool }',
+  'GET /_local/bus/stats':
+    'per subscription: peak concurrency, invocations, records delivered/failed, redeliveries, dead-lettered, queue depth',
+  'GET /_local/bus/idle':
+    'answers once nothing is queued, held, in hand or awaiting redelivery, and the relay has caught up',
+  'GET|POST /_local/relay': 'the outbox relay: read its positions and lag, or set { "paused": bool }',
+  'POST /_local/events': 'inject events as PutEvents would: { "Entries": [...] }',
+  'POST /_local/replay': 'replay the archive; body { "times": 1..5 }; answers when delivered',
+  'GET /_local/counters': 'every counter, as metric → dimension → period → count',
+};
+
+export function localControls(
+  bus: LocalBus,
+  relay: OutboxRelay,
+  runSchedule: (name: string, time: Date) => Promise<unknown>,
+): LocalControl {
+  return async ({ method, path: pathname, body, query }) => {
+    const scheduleName = /^\/_local\/schedules\/([\w-]+)$/.exec(pathname)?.[1];
+    if (method === 'POST' && scheduleName) return runScheduleNow(scheduleName, body, runSchedule);
+    if (pathname === '/_local/dead-letters') {
+      if (method === 'GET') return { status: 200, body: { deadLetters: bus.deadLetters } };
+      if (method === 'DELETE') {
+        const eventId = query?.get('eventId') ?? undefined;
+        return { status: 200, body: { removed: bus.clearDeadLetters(eventId) } };
+      }
+    }
+    if (pathname === '/_local/bus/mode' && (method === 'GET' || method === 'POST')) {
+      if (method === 'POST') {
+        const mode = body as { duplicate?: unknown; shuffle?: unknown } | undefined;
+        if (
+          !mode ||
+          (mode.duplicate !== undefined && typeof mode.duplicate !== 'boolean') ||
+          (mode.shuffle !== undefined && typeof mode.shuffle !== 'boolean')
+        ) {
+          return problem(400, 'invalid_request', 'send { "duplicate": true|false, "shuffle": true|false }');
+        }
+        bus.mode = {
+          duplicate: mode.duplicate ?? bus.mode.duplicate,
+          shuffle: mode.shuffle ?? bus.mode.shuffle,
+        };
+      }
+      return { status: 200, body: bus.mode };
+    }
+    if (method === 'GET' && pathname === '/_local/bus/stats') return { status: 200, body: bus.stats() };
+    if (method === 'GET' && pathname === '/_local/bus/idle') {
+      await bus.idle();
+      return { status: 200, body: { idle: true } };
+    }
+    if (pathname === '/_local/relay' && (method === 'GET' || method === 'POST')) {
+      if (method === 'POST') {
+        const paused = (body as { paused?: unknown } | undefined)?.paused;
+        if (typeof paused !== 'boolean')
+          return problem(400, 'invalid_request', 'send { "paused": true|false }');
+        relay.setPaused(paused);
+      }
+      return { status: 200, body: relay.state() };
+    }
+    if (method === 'POST' && pathname === '/_local/events') {
+      const entries = (body as { Entries?: unknown } | undefined)?.Entries;
+      if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
+        return problem(
+          400,
+          'invalid_request',
+          'send a PutEvents body: { "Entries": [ ...1 to 10 entries ] }',
+        );
+      }
+      return { status: 200, body: bus.putEvents(entries as PutEventsEntry[]) };
+    }
+    if (method === 'POST' && pathname === '/_local/replay') {
+      const times = Number((body as { times?: unknown } | undefined)?.times ?? 1);
+      if (!Number.isInteger(times) || times < 1 || times > 5)
+        return problem(400, 'invalid_request', 'times must be 1 to 5');
+      const replayed = bus.replayArchive(times);
+      await bus.idle();
+      return { status: 200, body: { replayed } };
+    }
+    if (method === 'GET' && pathname === '/_local/counters') {
+      return { status: 200, body: { counters: await readCounters() } };
+    }
+    if (method === 'GET' && pathname === '/_local') return { status: 200, body: { controls: listing } };
+    return problem(404, 'not_found', `No local control ${method} ${pathname}. See GET /_local.`);
+  };
+}
+
+async function runScheduleNow(
+  name: string,
+  body: unknown,
+  runSchedule: (name: string, time: Date) => Promise<unknown>,
+) {
+  if (!schedules.some((schedule) => schedule.name === name)) {
+    return problem(
+      404,
+      'not_found',
+      `No schedule named ${name}. Known: ${schedules.map((s) => s.name).join(', ')}`,
+    );
+  }
+  const requested = (body as { time?: unknown } | undefined)?.time;
+  const time = requested === undefined ? new Date() : new Date(String(requested));
+  if (Number.isNaN(time.getTime()))
+    return problem(400, 'invalid_request', 'time must be an ISO 8601 date-time');
+  try {
+    const result = await runSchedule(name, time);
+    return { status: 200, body: { schedule: name, time: time.toISOString(), result: result ?? null } };
+  } catch (error) {
+    return problem(500, 'schedule_failed', error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Every counter, for a person watching them move on one machine (the cloud has exports for this). */
+async function readCounters(): Promise<Record<string, Record<string, Record<string, number>>>> {
+  const client = new DynamoDBClient({});
+  const counters: Record<string, Record<string, Record<string, number>>> = {};
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: localTableName('counters'), ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) {
+      const { metric, dimension, granularity, period, count } = item;
+      if (!metric?.S || !dimension?.S || !granularity?.S || !period?.S) continue;
+      counters[metric.S] ??= {};
+      const byDimension = counters[metric.S] ?? {};
+      byDimension[dimension.S] ??= {};
+      const byPeriod = byDimension[dimension.S] ?? {};
+      byPeriod[`${granularity.S} ${period.S}`] = Number(count?.N ?? 0);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return counters;
+}
