@@ -1,6 +1,6 @@
 /**
  * The event catalogue: every detail-type the alliance publishes, with its zod schema.
- * Publishers validate before PutEvents; consumers parse with the same schema.
+ * Publishers validate before writing the outbox item (shared/outbox.ts); consumers parse with the same schema.
  * Details never carry personal data (names, addresses): consumers read those from the tables,
  * so the archive stays clean when a member is erased.
  */
