@@ -1,4 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from './clients';
 
 /** True when DynamoDB cancelled a transaction because another one touched the same items. */
 export const isTransactionConflict = (error: unknown): boolean =>
@@ -25,3 +27,20 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, maxAttempts 
 export const isFirstConditionFailure = (error: unknown): boolean =>
   error instanceof TransactionCanceledException &&
   error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+/**
+ * Writes `items` in one transaction (run again on conflicts) and answers whether it happened:
+ * false when the first item's condition did not hold (the change is no longer due, or someone
+ * made it already), so nothing was written; any other failure is thrown.
+ */
+export async function transactIfFirstHolds(items: TransactItems): Promise<boolean> {
+  try {
+    await retryOnConflict(() => dynamo.send(new TransactWriteCommand({ TransactItems: items })));
+    return true;
+  } catch (error) {
+    if (isFirstConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -15,7 +15,7 @@ import {
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
-import { isFirstConditionFailure, retryOnConflict } from '../../shared/transactions';
+import { retryOnConflict, transactIfFirstHolds } from '../../shared/transactions';
 import type { Activity } from './domain/activity';
 import type { RsvpStatus } from './domain/rsvp';
 
@@ -98,26 +98,20 @@ export async function replaceActivity(
   expectedUpdatedAt: string,
   events: TransactItem[],
 ): Promise<boolean> {
-  try {
-    await transact([
-      {
-        Put: {
-          TableName: table(),
-          Item: activityItem(next),
-          ConditionExpression: 'updatedAt = :expected AND accepted <= :capacity',
-          ExpressionAttributeValues: {
-            ':expected': expectedUpdatedAt,
-            ':capacity': next.capacity ?? Number.MAX_SAFE_INTEGER,
-          },
+  return transactIfFirstHolds([
+    {
+      Put: {
+        TableName: table(),
+        Item: activityItem(next),
+        ConditionExpression: 'updatedAt = :expected AND accepted <= :capacity',
+        ExpressionAttributeValues: {
+          ':expected': expectedUpdatedAt,
+          ':capacity': next.capacity ?? Number.MAX_SAFE_INTEGER,
         },
       },
-      ...events,
-    ]);
-    return true;
-  } catch (error) {
-    if (isFirstConditionFailure(error)) return false;
-    throw error;
-  }
+    },
+    ...events,
+  ]);
 }
 
 /** Scheduled (not cancelled) activities starting in [from, to), soonest first. */
@@ -377,31 +371,26 @@ export async function markActivityCancelled(
   now: string,
   events: TransactItem[],
 ): Promise<'cancelled' | 'changed'> {
-  try {
-    await transact([
-      {
-        Update: {
-          TableName: table(),
-          Key: activityKey(activity.activityId),
-          UpdateExpression: 'SET #status = :cancelled, updatedAt = :now, #sequence = #sequence + :one',
-          ConditionExpression: '#status = :scheduled AND updatedAt = :expected',
-          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
-          ExpressionAttributeValues: {
-            ':cancelled': 'cancelled',
-            ':scheduled': 'scheduled',
-            ':now': now,
-            ':one': 1,
-            ':expected': activity.updatedAt,
-          },
+  const cancelled = await transactIfFirstHolds([
+    {
+      Update: {
+        TableName: table(),
+        Key: activityKey(activity.activityId),
+        UpdateExpression: 'SET #status = :cancelled, updatedAt = :now, #sequence = #sequence + :one',
+        ConditionExpression: '#status = :scheduled AND updatedAt = :expected',
+        ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+        ExpressionAttributeValues: {
+          ':cancelled': 'cancelled',
+          ':scheduled': 'scheduled',
+          ':now': now,
+          ':one': 1,
+          ':expected': activity.updatedAt,
         },
       },
-      ...events,
-    ]);
-    return 'cancelled';
-  } catch (error) {
-    if (isFirstConditionFailure(error)) return 'changed';
-    throw error;
-  }
+    },
+    ...events,
+  ]);
+  return cancelled ? 'cancelled' : 'changed';
 }
 
 /** A member's bookings and attendance, through the sparse byMember index. */

@@ -8,8 +8,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
-import { isFirstConditionFailure } from '../../shared/transactions';
-import { table, transact } from './activity-store';
+import { transactIfFirstHolds } from '../../shared/transactions';
+import { table } from './activity-store';
 
 const markerKey = (activityId: string, marker: string) => ({ pk: `ACTIVITY#${activityId}`, sk: marker });
 
@@ -58,29 +58,23 @@ export async function markDone(
   marker: string,
   events: TransactItem[] = [],
 ): Promise<boolean> {
-  try {
-    await transact([
-      {
-        Update: {
-          TableName: table(),
-          Key: markerKey(activityId, marker),
-          UpdateExpression: 'SET #state = :sent, sentAt = :at REMOVE leaseUntil',
-          ConditionExpression: '#state = :claimed',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':sent': 'sent',
-            ':claimed': 'claimed',
-            ':at': new Date().toISOString(),
-          },
+  return transactIfFirstHolds([
+    {
+      Update: {
+        TableName: table(),
+        Key: markerKey(activityId, marker),
+        UpdateExpression: 'SET #state = :sent, sentAt = :at REMOVE leaseUntil',
+        ConditionExpression: '#state = :claimed',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':claimed': 'claimed',
+          ':at': new Date().toISOString(),
         },
       },
-      ...events,
-    ]);
-    return true;
-  } catch (error) {
-    if (isFirstConditionFailure(error)) return false;
-    throw error;
-  }
+    },
+    ...events,
+  ]);
 }
 
 /** Records a job as settled without doing it (a reminder whose time passed before the booking). */

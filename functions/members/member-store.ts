@@ -4,7 +4,7 @@ import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } fro
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
-import { isFirstConditionFailure } from '../../shared/transactions';
+import { isFirstConditionFailure, transactIfFirstHolds } from '../../shared/transactions';
 import { type ConsentEntry, normaliseEmail } from './domain/registration';
 
 export type MemberStatus = 'pending' | 'confirmed';
@@ -173,21 +173,11 @@ async function updateProfileWithConsent(
   consent: ConsentEntry[],
   events: TransactItem[],
 ): Promise<boolean> {
-  try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: { TableName: tableName('members'), Key: memberKey(memberId), ...update } },
-          ...consentPuts(memberId, consent),
-          ...events,
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isFirstConditionFailure(error)) return false;
-    throw error;
-  }
+  return transactIfFirstHolds([
+    { Update: { TableName: tableName('members'), Key: memberKey(memberId), ...update } },
+    ...consentPuts(memberId, consent),
+    ...events,
+  ]);
 }
 
 /** Unconfirmed registrations older than `before`, oldest first (a sparse index holds only these). */
@@ -352,25 +342,15 @@ export async function eraseMember(member: MemberProfile, events: TransactItem[])
       if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
-  try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Delete: {
-              TableName: tableName('members'),
-              Key: memberKey(member.memberId),
-              ConditionExpression: 'attribute_exists(pk)',
-            },
-          },
-          ...events,
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    // Erased meanwhile by another request with the same link: that one announced it.
-    if (isFirstConditionFailure(error)) return false;
-    throw error;
-  }
+  // False when it was erased meanwhile by another request with the same link: that one announced it.
+  return transactIfFirstHolds([
+    {
+      Delete: {
+        TableName: tableName('members'),
+        Key: memberKey(member.memberId),
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    },
+    ...events,
+  ]);
 }

@@ -6,41 +6,21 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda';
 import { consumer } from '../../shared/consumer';
 import { buildEvent } from '../../shared/outbox';
+import { sqsBatch } from './sqs-event';
 
 const dynamo = mockClient(DynamoDBClient);
 const memberId = '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10';
 
-const batch = (...details: unknown[]): SQSEvent => ({
-  Records: details.map((detail, index) => ({
-    messageId: `m${index}`,
-    receiptHandle: `r${index}`,
-    body: JSON.stringify({
-      version: '0',
-      id: `e${index}`,
-      'detail-type': 'MemberLinkRequested',
-      source: 'alliance.members',
-      time: '2026-11-27T10:00:00Z',
-      detail,
-    }),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'events',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-2:000000000000:send-registration-email',
-    awsRegion: 'eu-west-2',
-  })),
-});
+const batch = (...details: unknown[]) =>
+  sqsBatch(
+    'send-registration-email',
+    ...details.map((detail) => ({ detailType: 'MemberLinkRequested', detail })),
+  );
 
 const linkRequested = () => buildEvent('MemberLinkRequested', { memberId, memberStatus: 'confirmed' });
 
@@ -81,19 +61,16 @@ describe('a queue consumer', () => {
     expect(item.id?.S).toMatch(/^test-consumer#/);
   });
 
+  const alreadyThere = (record: Record<string, unknown>) =>
+    new ConditionalCheckFailedException({
+      message: 'exists',
+      $metadata: {},
+      Item: marshall({ id: 'test-consumer#x', expiresAt: Math.floor(Date.now() / 1000) + 3600, ...record }),
+    });
+
   it('an event already handled is not handled again', async () => {
     const event = linkRequested();
-    dynamo.on(PutItemCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'exists',
-        $metadata: {},
-        Item: marshall({
-          id: 'test-consumer#x',
-          status: 'COMPLETED',
-          expiresAt: Math.floor(Date.now() / 1000) + 3600,
-        }),
-      }),
-    );
+    dynamo.on(PutItemCommand).rejects(alreadyThere({ status: 'COMPLETED' }));
     let calls = 0;
     const handler = consumer('test-consumer', ['MemberLinkRequested'] as const, async () => {
       calls++;
@@ -106,18 +83,9 @@ describe('a queue consumer', () => {
   });
 
   it('an event another invocation is still handling comes back later rather than being handled twice', async () => {
-    dynamo.on(PutItemCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'exists',
-        $metadata: {},
-        Item: marshall({
-          id: 'test-consumer#x',
-          status: 'INPROGRESS',
-          expiresAt: Math.floor(Date.now() / 1000) + 3600,
-          in_progress_expiration: Date.now() + 60_000,
-        }),
-      }),
-    );
+    dynamo
+      .on(PutItemCommand)
+      .rejects(alreadyThere({ status: 'INPROGRESS', in_progress_expiration: Date.now() + 60_000 }));
     let calls = 0;
     const handler = consumer('test-consumer', ['MemberLinkRequested'] as const, async () => {
       calls++;

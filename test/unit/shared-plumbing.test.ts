@@ -1,12 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as updateCounters } from '../../functions/counters/update-counters';
 import { compilePattern } from '../../infra/local/pattern';
 import { announce, buildEvent, outboxItem, outboxPipe } from '../../shared/outbox';
 import { issueToken, verifyToken } from '../../shared/tokens';
+import { sqsBatch as batchFor } from './sqs-event';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const memberId = '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10';
@@ -54,31 +54,7 @@ describe('announcing events through the outbox', () => {
   });
 });
 
-const sqsBatch = (...events: Array<{ detailType: string; detail: unknown; id?: string }>): SQSEvent => ({
-  Records: events.map((event, index) => ({
-    messageId: event.id ?? `m${index}`,
-    receiptHandle: `r${index}`,
-    body: JSON.stringify({
-      version: '0',
-      id: `e${index}`,
-      'detail-type': event.detailType,
-      source: 'alliance.members',
-      time: '2026-11-27T10:00:00Z',
-      detail: event.detail,
-    }),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'events',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-2:000000000000:update-counters',
-    awsRegion: 'eu-west-2',
-  })),
-});
+const sqsBatch = (...events: Parameters<typeof batchFor>[1][]) => batchFor('update-counters', ...events);
 
 describe('counting a batch of events exactly once', () => {
   const confirmed = (networks = ['smart-city-alliance']) =>
