@@ -74,29 +74,27 @@ export function consumer<T extends DetailType>(
     // The payload handed to the idempotent function is the event id: one record per (consumer, event).
     expiresAfterSeconds: rememberSeconds,
   });
-  let persistenceStore: DynamoDBPersistenceLayer | undefined;
-  let handleOnce: ((eventId: string, event: ConsumedEvent<T>) => Promise<void>) | undefined;
-  const once = () => {
-    // Built on first use: the table's name is bound through the environment.
-    persistenceStore ??= new DynamoDBPersistenceLayer({
-      tableName: tableName('idempotency'),
-      keyAttr: 'id',
-      expiryAttr: 'expiresAt',
-      awsSdkV3Client: dynamoBase,
-    });
-    handleOnce ??= makeIdempotent(
-      async (_eventId: string, event: ConsumedEvent<T>): Promise<void> => {
-        await handle(event);
-      },
-      { persistenceStore, config: idempotencyConfig, keyPrefix: name, dataIndexArgument: 0 },
-    );
-    return handleOnce;
-  };
+  const handleOnce = makeIdempotent(
+    async (_eventId: string, event: ConsumedEvent<T>): Promise<void> => {
+      await handle(event);
+    },
+    {
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: tableName('idempotency'),
+        keyAttr: 'id',
+        expiryAttr: 'expiresAt',
+        awsSdkV3Client: dynamoBase,
+      }),
+      config: idempotencyConfig,
+      keyPrefix: name,
+      dataIndexArgument: 0,
+    },
+  );
   const processor = new BatchProcessor(EventType.SQS);
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const event = eventOfRecord(record, accepted);
     const keys = { consumer: name, eventId: event.detail.eventId, correlationId: event.detail.correlationId };
-    await withLogKeys(keys, () => once()(event.detail.eventId, event));
+    await withLogKeys(keys, () => handleOnce(event.detail.eventId, event));
   };
   return async (event, context) => {
     idempotencyConfig.registerLambdaContext(context);

@@ -148,23 +148,33 @@ export async function getRsvp(activityId: string, rsvpId: string): Promise<Rsvp 
   return result.Item as Rsvp | undefined;
 }
 
-export async function listRsvps(activityId: string): Promise<Rsvp[]> {
-  const items: Rsvp[] = [];
+/** Every item under an activity whose sort key starts with `prefix`, page after page. */
+export async function itemsUnder<Item = Record<string, unknown>>(
+  activityId: string,
+  prefix: string,
+  projection?: string,
+): Promise<Item[]> {
+  const items: Item[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamo.send(
       new QueryCommand({
         TableName: table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rsvp)',
-        ExpressionAttributeValues: { ':pk': `ACTIVITY#${activityId}`, ':rsvp': 'RSVP#' },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `ACTIVITY#${activityId}`, ':prefix': prefix },
+        ...(projection ? { ProjectionExpression: projection } : {}),
         ExclusiveStartKey: startKey,
         ConsistentRead: true,
       }),
     );
-    items.push(...((page.Items ?? []) as Rsvp[]));
+    items.push(...((page.Items ?? []) as Item[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+export async function listRsvps(activityId: string): Promise<Rsvp[]> {
+  return itemsUnder<Rsvp>(activityId, 'RSVP#');
 }
 
 export type BookingOutcome = { status: 'accepted' | 'waitlisted'; isNew: boolean; rsvp: Rsvp };

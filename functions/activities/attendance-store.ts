@@ -4,10 +4,8 @@
  * written in transactions of 50 people (100 items, DynamoDB's limit), a few at a time.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
-import { table, transact } from './activity-store';
+import { itemsUnder, table, transact } from './activity-store';
 
 export interface Attendee {
   personKey: string;
@@ -21,23 +19,8 @@ const transactionsInHand = 4;
 
 /** Person keys already recorded for an activity. */
 async function recordedKeys(activityId: string): Promise<Set<string>> {
-  const keys = new Set<string>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attend)',
-        ExpressionAttributeValues: { ':pk': `ACTIVITY#${activityId}`, ':attend': 'ATTEND#' },
-        ProjectionExpression: 'sk',
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) keys.add(String(item.sk).slice('ATTEND#'.length));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return keys;
+  const items = await itemsUnder(activityId, 'ATTEND#', 'sk');
+  return new Set(items.map((item) => String(item.sk).slice('ATTEND#'.length)));
 }
 
 /** Writes one group; people recorded meanwhile by another upload are dropped and the rest written. */

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SQSEvent } from 'aws-lambda';
+import type { QueueSettings } from '../catalogue';
 import { compilePattern } from './pattern';
 import {
   type PutEventsEntry,
@@ -39,12 +40,7 @@ export interface BusEnvelope {
 export interface BusSubscription {
   name: string;
   pattern: unknown;
-  queue: {
-    batchSize: number;
-    batchingWindowSeconds: number;
-    maxConcurrency: number;
-    maxReceiveCount: number;
-  };
+  queue: Required<QueueSettings>;
   visibilityTimeoutSeconds: number;
   /**
    * Runs the handler (with its Lambda context) on one batch in the given execution environment;
