@@ -41,6 +41,13 @@ export const tables = {
         partitionKey: { name: 'pendingPk', type: 'S' },
         sortKey: { name: 'pendingSince', type: 'S' },
       },
+      // Sparse: only profiles that may receive mail-outs (confirmed, newsletter consent, not
+      // suppressed) carry `audiencePk`, so an audience is read without touching anyone else.
+      {
+        name: 'audience',
+        partitionKey: { name: 'audiencePk', type: 'S' },
+        sortKey: { name: 'memberId', type: 'S' },
+      },
     ],
   },
   activities: {
@@ -59,6 +66,34 @@ export const tables = {
       },
       // A member's bookings and attendance, for their data export and for erasure.
       { name: 'byMember', partitionKey: { name: 'memberId', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+    ],
+  },
+  mailouts: {
+    envVar: 'TABLE_MAILOUTS',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    // Published outbox items lapse by themselves.
+    timeToLiveAttribute: 'expiresAt',
+    outbox: true,
+    globalIndexes: [
+      // Every mail-out, newest first.
+      {
+        name: 'byCreated',
+        partitionKey: { name: 'listPk', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+      },
+      // Sparse: only scheduled mail-outs carry these, so the start-up schedule reads just them.
+      { name: 'due', partitionKey: { name: 'duePk', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } },
+    ],
+  },
+  /** One delivery record per (mail-out, member): who was sent what, and what became of it. */
+  deliveries: {
+    envVar: 'TABLE_DELIVERIES',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalIndexes: [
+      // A member's delivery records, for erasure.
+      { name: 'byMember', partitionKey: { name: 'memberId', type: 'S' }, sortKey: { name: 'pk', type: 'S' } },
     ],
   },
   counters: {
@@ -90,6 +125,8 @@ export interface Uses {
    */
   publishes?: DetailType[];
   sendsEmail?: boolean;
+  /** Reads the SES account's sending quota (`ses:GetAccount`), to pace a mail-out to it. */
+  readsSendQuota?: boolean;
   tokenSecret?: boolean;
 }
 
@@ -99,6 +136,11 @@ export interface HandlerEntry {
   uses: Uses;
   /** Lambda timeout in seconds (default 10). */
   timeoutSeconds?: number;
+  /**
+   * Reserved concurrency: at most this many instances at once, whatever invokes it (an event source
+   * mapping's maximum concurrency cannot go below 2).
+   */
+  reservedConcurrency?: number;
 }
 
 export type RouteAccess = 'public' | 'staff' | 'analyst';
@@ -339,7 +381,61 @@ export const routes: RouteEntry[] = [
     handler: 'functions/activities/cancel-rsvp.ts',
     uses: { tables: { activities: 'write' }, publishes: ['RsvpCancelled'], ...memberTokens },
   },
+  ...mailoutRoutes(),
 ];
+
+/** The staff's mail-out API: drafts, audience, test, send, pause/resume/cancel, results. */
+function mailoutRoutes(): RouteEntry[] {
+  const read = { tables: { mailouts: 'read' } } as const;
+  const change = (publishes: DetailType[] = []): Uses => ({ tables: { mailouts: 'write' }, publishes });
+  const staff = (
+    method: RouteEntry['method'],
+    path: `/api/${string}`,
+    name: string,
+    uses: Uses,
+    extra: Partial<RouteEntry> = {},
+  ): RouteEntry => ({
+    method,
+    path,
+    access: 'staff',
+    handler: `functions/mailouts/${name}.ts`,
+    uses,
+    ...extra,
+  });
+  return [
+    staff('POST', '/api/mailouts', 'create-mailout', change()),
+    staff('GET', '/api/mailouts', 'list-mailouts', read),
+    staff('GET', '/api/mailouts/{id}', 'get-mailout', { tables: { mailouts: 'read', counters: 'read' } }),
+    staff('PATCH', '/api/mailouts/{id}', 'update-mailout', change()),
+    staff('GET', '/api/mailouts/{id}/audience', 'preview-audience', {
+      tables: { mailouts: 'read', members: 'read' },
+    }),
+    staff('POST', '/api/mailouts/{id}/test', 'send-test-mailout', {
+      tables: { mailouts: 'read' },
+      sendsEmail: true,
+      tokenSecret: true,
+    }),
+    staff('POST', '/api/mailouts/{id}/send', 'send-mailout', change(['MailoutDispatchRequested'])),
+    staff('POST', '/api/mailouts/{id}/pause', 'pause-mailout', change(['MailoutPaused'])),
+    staff('POST', '/api/mailouts/{id}/resume', 'resume-mailout', change(['MailoutDispatchRequested'])),
+    staff('POST', '/api/mailouts/{id}/cancel', 'cancel-mailout', change(['MailoutCompleted'])),
+    staff(
+      'GET',
+      '/api/mailouts/{id}/recipients',
+      'list-recipients',
+      { tables: { mailouts: 'read', deliveries: 'read' } },
+      // A large mail-out's records are read page by page: finish inside API Gateway's 30 s.
+      { timeoutSeconds: 29 },
+    ),
+    staff(
+      'POST',
+      '/api/mailouts/{id}/resend-undelivered',
+      'resend-undelivered',
+      { tables: { mailouts: 'write', deliveries: 'read', members: 'read' } },
+      { timeoutSeconds: 29 },
+    ),
+  ];
+}
 
 /**
  * The e-mail senders share the SES send rate: at most two invocations each, and each sends one
@@ -409,9 +505,65 @@ export const subscriptions: SubscriptionEntry[] = [
     queue: { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
   },
   {
+    name: 'dispatch-mailout',
+    pattern: { source: ['alliance.mailouts'], 'detail-type': ['MailoutDispatchRequested'] },
+    handler: 'functions/mailouts/dispatch-mailout.ts',
+    uses: {
+      tables: { mailouts: 'write', deliveries: 'write', members: 'read' },
+      publishes: ['MailoutDispatchRequested', 'MailoutRecipientUpdated', 'MailoutPaused', 'MailoutCompleted'],
+      sendsEmail: true,
+      readsSendQuota: true,
+      ...memberTokens,
+    },
+    // Paced sending, checkpointed as it goes; it hands over to a fresh invocation well before this.
+    timeoutSeconds: 300,
+    // One dispatcher at a time, so two never pace against each other (reserved concurrency 1; the
+    // queue's maximum concurrency cannot go below 2). A hand-over waiting for the one instance may
+    // be received several times, hence the higher receive limit.
+    reservedConcurrency: 1,
+    queue: { batchSize: 1, batchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 20 },
+  },
+  {
+    name: 'track-email-event',
+    pattern: {
+      source: ['aws.ses'],
+      'detail-type': [
+        'Email Sent',
+        'Email Delivered',
+        'Email Bounced',
+        'Email Complaint Received',
+        'Email Rejected',
+        'Email Delivery Delayed',
+        'Email Opened',
+        'Email Clicked',
+      ],
+    },
+    handler: 'functions/mailouts/track-email-event.ts',
+    uses: {
+      tables: { deliveries: 'write', mailouts: 'write', members: 'write', idempotency: 'write' },
+      publishes: ['MailoutRecipientUpdated', 'MailoutPaused', 'MemberSuppressed', 'MemberUnsubscribed'],
+    },
+    queue: { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
+  },
+  {
+    name: 'notify-mailout-paused',
+    pattern: { source: ['alliance.mailouts'], 'detail-type': ['MailoutPaused'] },
+    handler: 'functions/mailouts/notify-mailout-paused.ts',
+    uses: { tables: { mailouts: 'read', idempotency: 'write' }, sendsEmail: true },
+    queue: emailSenderQueue,
+  },
+  {
+    name: 'erase-member-deliveries',
+    pattern: { source: ['alliance.members'], 'detail-type': ['MemberErased'] },
+    handler: 'functions/mailouts/erase-member-deliveries.ts',
+    uses: { tables: { deliveries: 'write', idempotency: 'write' } },
+    timeoutSeconds: 60,
+    queue: { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
+  },
+  {
     name: 'update-counters',
     pattern: {
-      source: ['alliance.members', 'alliance.activities', 'alliance.reminders'],
+      source: ['alliance.members', 'alliance.activities', 'alliance.reminders', 'alliance.mailouts'],
       'detail-type': [
         'MemberRegistered',
         'MemberConfirmed',
@@ -426,6 +578,8 @@ export const subscriptions: SubscriptionEntry[] = [
         'RsvpCancelled',
         'AttendanceRecorded',
         'ReminderSent',
+        'MailoutRecipientUpdated',
+        'MailoutCompleted',
       ],
     },
     handler: 'functions/counters/update-counters.ts',
@@ -442,6 +596,13 @@ export const schedules: ScheduleEntry[] = [
     handler: 'functions/reminders/send-reminders.ts',
     uses: { tables: { activities: 'write' }, sendsEmail: true, publishes: ['ReminderSent'], ...memberTokens },
     timeoutSeconds: 300,
+  },
+  {
+    name: 'start-scheduled-mailouts',
+    expression: 'rate(1 minute)',
+    handler: 'functions/mailouts/start-scheduled-mailouts.ts',
+    uses: { tables: { mailouts: 'write' }, publishes: ['MailoutDispatchRequested'] },
+    timeoutSeconds: 60,
   },
   {
     name: 'expire-unconfirmed',

@@ -56,8 +56,25 @@ export const allianceConfigSchema = z
     interests: z.array(named).min(1).refine(uniqueIds, 'interest ids must be unique'),
     organisationTypes: z.array(named).min(1).refine(uniqueIds, 'organisation type ids must be unique'),
     mail: z.object({
+      /** The share of the send rate left free for transactional mail while a mail-out goes out. */
       sendRateHeadroom: z.number().min(0).max(0.9),
-      maxSendRatePerSecond: z.number().positive(),
+      /** Overrides the SES account's `MaxSendRate` (GetAccount) when set. */
+      maxSendRatePerSecond: z.number().positive().optional(),
+      /** Where notices for staff go (a mail-out that paused itself). */
+      staffAddress: z.email(),
+      /** A running mail-out pauses itself at these rates, once it has sent `minimumSends`. */
+      selfPause: z
+        .object({
+          minimumSends: z.number().int().positive(),
+          bounceRate: z.number().positive().max(1),
+          complaintRate: z.number().positive().max(1),
+        })
+        .default({ minimumSends: 200, bounceRate: 0.02, complaintRate: 0.0008 }),
+      /**
+       * A send whose outcome was never recorded (the dispatcher died between SES accepting and the
+       * record) is settled by SES's Send event; after this long without one it is sent again.
+       */
+      unsettledSendGraceSeconds: z.number().int().min(10).max(3600).default(120),
     }),
     limits: z.object({
       maxBodyBytes: z

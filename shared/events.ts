@@ -68,7 +68,9 @@ export const eventCatalogue = {
       ...base,
       memberId: z.uuid(),
       organisationType: z.string().min(1),
-      method: z.enum(['one-click-unsubscribe', 'unsubscribe-page', 'preferences-page']),
+      method: z.enum(['one-click-unsubscribe', 'unsubscribe-page', 'preferences-page', 'complaint']),
+      /** The mail-out whose link (or complaint) it came from, when it came from one. */
+      mailoutId: z.uuid().optional(),
     }),
   },
   MemberErased: {
@@ -138,6 +140,78 @@ export const eventCatalogue = {
   ReminderSent: {
     source: 'alliance.reminders',
     schema: z.object({ ...base, ...rsvpFacts, offsetHours: z.number().int().positive() }),
+  },
+  /**
+   * Starts (or carries on) a mail-out's dispatch. `run` numbers each start and resume: a dispatcher
+   * holding an older run stops at its next checkpoint.
+   */
+  MailoutDispatchRequested: {
+    source: 'alliance.mailouts',
+    schema: z.object({
+      ...base,
+      mailoutId: z.uuid(),
+      run: z.number().int().positive(),
+      /** Why this run: a first start, a resume after a pause, a hand-over before the Lambda timeout. */
+      reason: z.enum(['start', 'resume', 'handover']),
+    }),
+  },
+  /** One recipient's e-mail moved on: sent, failed, delivered, bounced, complained, or first read. */
+  MailoutRecipientUpdated: {
+    source: 'alliance.mailouts',
+    schema: z.object({
+      ...base,
+      mailoutId: z.uuid(),
+      /** A one-way key of the delivery record (mail-out and member), never the address. */
+      recipientKey: z.string().min(8).max(64),
+      change: z.enum([
+        'sent',
+        'failed',
+        'delivered',
+        'bounced',
+        'complained',
+        /** The first human open or click: the recipient counts as a reader. */
+        'read',
+        'clicked',
+        'machine-opened',
+      ]),
+      bounceType: z.enum(['permanent', 'transient']).optional(),
+      /** When the mail-out started: its figures count in that period, whenever the event came. */
+      mailoutStartedAt: z.iso.datetime({ offset: true }),
+    }),
+  },
+  MailoutPaused: {
+    source: 'alliance.mailouts',
+    schema: z.object({
+      ...base,
+      mailoutId: z.uuid(),
+      reason: z.enum(['staff', 'bounce-rate', 'complaint-rate']),
+      sent: z.number().int().nonnegative(),
+      bounced: z.number().int().nonnegative(),
+      complained: z.number().int().nonnegative(),
+    }),
+  },
+  MailoutCompleted: {
+    source: 'alliance.mailouts',
+    schema: z.object({
+      ...base,
+      mailoutId: z.uuid(),
+      outcome: z.enum(['sent', 'cancelled']),
+      audienceSize: z.number().int().nonnegative(),
+      sent: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      startedAt: z.iso.datetime({ offset: true }),
+    }),
+  },
+  /** An address SES reported as hard-bouncing or complaining: no more mail-outs or reminders to it. */
+  MemberSuppressed: {
+    source: 'alliance.members',
+    schema: z.object({
+      ...base,
+      /** Absent when the address is not a member's (a guest's RSVP e-mail bounced). */
+      memberId: z.uuid().optional(),
+      reason: z.enum(['bounce', 'complaint']),
+      mailoutId: z.uuid().optional(),
+    }),
   },
 } as const;
 
