@@ -438,9 +438,10 @@ function mailoutRoutes(): RouteEntry[] {
 }
 
 /**
- * The e-mail senders share the SES send rate: at most two invocations each, and each sends one
- * message at a time, so the four of them hold at most eight sends in hand, inside
- * `mail.maxSendRatePerSecond` less `mail.sendRateHeadroom` (checked by the infra tests).
+ * The transactional e-mail senders share the SES send rate with the mail-out dispatcher: at most two
+ * invocations each, each sending one message at a time, so together they hold no more sends in hand
+ * than one second of the send rate, while the dispatcher paces itself to the rate less
+ * `mail.sendRateHeadroom` (checked by the infra tests).
  */
 const emailSenderQueue: QueueSettings = { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 };
 
@@ -515,8 +516,9 @@ export const subscriptions: SubscriptionEntry[] = [
       readsSendQuota: true,
       ...memberTokens,
     },
-    // Paced sending, checkpointed as it goes; it hands over to a fresh invocation well before this.
-    timeoutSeconds: 300,
+    // Paced sending, checkpointed as it goes; it hands over to a fresh invocation 30 s before this.
+    // Short enough that a run that died is retried soon (the queue's visibility timeout is six times it).
+    timeoutSeconds: 120,
     // One dispatcher at a time, so two never pace against each other (reserved concurrency 1; the
     // queue's maximum concurrency cannot go below 2). A hand-over waiting for the one instance may
     // be received several times, hence the higher receive limit.
@@ -594,7 +596,13 @@ export const schedules: ScheduleEntry[] = [
     name: 'reminders',
     expression: 'rate(15 minutes)',
     handler: 'functions/reminders/send-reminders.ts',
-    uses: { tables: { activities: 'write' }, sendsEmail: true, publishes: ['ReminderSent'], ...memberTokens },
+    // members read: suppressed addresses get no reminders.
+    uses: {
+      tables: { activities: 'write', members: 'read' },
+      sendsEmail: true,
+      publishes: ['ReminderSent'],
+      ...memberTokens,
+    },
     timeoutSeconds: 300,
   },
   {

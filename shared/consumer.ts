@@ -26,6 +26,7 @@ import {
   isDetailType,
 } from './events';
 import { withLogKeys } from './logger';
+import { type SesEventDetail, sesEventDetailSchema, sesSource } from './ses-events';
 import { tableName } from './tables';
 
 export interface ConsumedEvent<T extends DetailType> {
@@ -34,7 +35,7 @@ export interface ConsumedEvent<T extends DetailType> {
   envelope: BusEvent;
 }
 
-type Handler<T extends DetailType> = (event: ConsumedEvent<T>) => Promise<void>;
+type Handler<E> = (event: E, context: Context) => Promise<void>;
 
 /** How long a handled event is remembered: longer than any redelivery or archive replay window we run. */
 const rememberSeconds = 90 * 24 * 3600;
@@ -68,15 +69,71 @@ export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBat
 export function consumer<T extends DetailType>(
   name: string,
   accepted: readonly T[],
-  handle: Handler<T>,
+  handle: Handler<ConsumedEvent<T>>,
+  options: ConsumerOptions = {},
+): QueueHandler {
+  return queueConsumer(
+    name,
+    (record) => {
+      const event = eventOfRecord(record, accepted);
+      return { event, eventId: event.detail.eventId, correlationId: event.detail.correlationId };
+    },
+    handle,
+    options,
+  );
+}
+
+/** SES's own sending events (source `aws.ses`) as a consumer receives them. */
+export interface ConsumedSesEvent {
+  detailType: string;
+  detail: SesEventDetail;
+  envelope: BusEvent;
+}
+
+/** A consumer of SES's events: each (EventBridge) event handled once per consumer. */
+export function sesEventConsumer(name: string, handle: Handler<ConsumedSesEvent>): QueueHandler {
+  return queueConsumer(
+    name,
+    (record) => {
+      const envelope = busEventSchema.parse(JSON.parse(record.body));
+      if (envelope.source !== sesSource) throw new Error(`unexpected source ${envelope.source}`);
+      const raw = typeof envelope.detail === 'string' ? JSON.parse(envelope.detail) : envelope.detail;
+      const event = {
+        detailType: envelope['detail-type'],
+        detail: sesEventDetailSchema.parse(raw),
+        envelope,
+      };
+      return { event, eventId: envelope.id };
+    },
+    handle,
+    {},
+  );
+}
+
+export interface ConsumerOptions {
+  /**
+   * False for a handler that guards its own effects (leases, conditional writes) and must be able to
+   * run again on a redelivery at once, rather than wait out an in-progress lock until the
+   * invocation's deadline.
+   */
+  idempotent?: boolean;
+}
+
+function queueConsumer<E>(
+  name: string,
+  parse: (record: SQSRecord) => { event: E; eventId: string; correlationId?: string },
+  handle: Handler<E>,
+  options: ConsumerOptions,
 ): QueueHandler {
   const idempotencyConfig = new IdempotencyConfig({
     // The payload handed to the idempotent function is the event id: one record per (consumer, event).
     expiresAfterSeconds: rememberSeconds,
   });
+  let context: Context | undefined;
   const handleOnce = makeIdempotent(
-    async (_eventId: string, event: ConsumedEvent<T>): Promise<void> => {
-      await handle(event);
+    // The event travels boxed: the second argument of an idempotent function must not look like a Lambda context.
+    async (_eventId: string, boxed: { event: unknown }): Promise<void> => {
+      await handle(boxed.event as E, context as Context);
     },
     {
       persistenceStore: new DynamoDBPersistenceLayer({
@@ -92,14 +149,17 @@ export function consumer<T extends DetailType>(
   );
   const processor = new BatchProcessor(EventType.SQS);
   const processRecord = async (record: SQSRecord): Promise<void> => {
-    const event = eventOfRecord(record, accepted);
-    const keys = { consumer: name, eventId: event.detail.eventId, correlationId: event.detail.correlationId };
-    await withLogKeys(keys, () => handleOnce(event.detail.eventId, event));
+    const { event, eventId, correlationId } = parse(record);
+    const keys = { consumer: name, eventId, correlationId };
+    await withLogKeys(keys, () =>
+      options.idempotent === false ? handle(event, context as Context) : handleOnce(eventId, { event }),
+    );
   };
-  return async (event, context) => {
-    idempotencyConfig.registerLambdaContext(context);
+  return async (event, invocationContext) => {
+    context = invocationContext;
+    idempotencyConfig.registerLambdaContext(invocationContext);
     return processPartialResponse(event, processRecord, processor, {
-      context,
+      context: invocationContext,
       // One at a time: an e-mail sender's concurrency is what its queue allows, not its batch size.
       processInParallel: false,
       // A batch that failed whole is reported record by record too, so the queue redelivers it.

@@ -184,7 +184,8 @@ export const eventCatalogue = {
     schema: z.object({
       ...base,
       mailoutId: z.uuid(),
-      reason: z.enum(['staff', 'bounce-rate', 'complaint-rate']),
+      /** `ses-account`: SES refused to send for the whole account (sending paused, identity unverified). */
+      reason: z.enum(['staff', 'bounce-rate', 'complaint-rate', 'ses-account']),
       sent: z.number().int().nonnegative(),
       bounced: z.number().int().nonnegative(),
       complained: z.number().int().nonnegative(),

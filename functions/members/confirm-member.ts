@@ -17,29 +17,29 @@ export const handler = route({ query: tokenQuery }, async ({ query, wantsHtml, c
   let status: 'confirmed' | 'already-confirmed' | 'missing' = 'already-confirmed';
   if (member.status === 'pending') {
     const confirmedAt = new Date().toISOString();
-    const { organisationType, networks, interests, newsletter, registeredAt } = member;
     status = await confirmMember(
       memberId,
       confirmedAt,
       consentAtConfirmation(await listConsent(memberId), confirmedAt),
-      announce(
-        'members',
-        [
-          {
-            detailType: 'MemberConfirmed',
-            detail: {
-              memberId,
-              organisationType,
-              networks,
-              interests,
-              newsletter,
-              registeredAt,
-              occurredAt: confirmedAt,
+      ({ organisationType, networks, interests, newsletter, registeredAt }) =>
+        announce(
+          'members',
+          [
+            {
+              detailType: 'MemberConfirmed',
+              detail: {
+                memberId,
+                organisationType,
+                networks,
+                interests,
+                newsletter,
+                registeredAt,
+                occurredAt: confirmedAt,
+              },
             },
-          },
-        ],
-        correlationId,
-      ),
+          ],
+          correlationId,
+        ),
     );
   }
   if (status === 'missing')

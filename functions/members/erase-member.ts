@@ -4,7 +4,8 @@ import { tokenQuery } from '../../shared/http/token-query';
 import { logger } from '../../shared/logger';
 import { announce } from '../../shared/outbox';
 import { verifyToken } from '../../shared/tokens';
-import { eraseMember, getMember } from './member-store';
+import { getMember } from './member-store';
+import { eraseMember } from './retention-store';
 
 /**
  * Right to erasure: personal data goes from every table (other capabilities erase their own on

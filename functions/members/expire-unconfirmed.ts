@@ -2,7 +2,7 @@ import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { announce } from '../../shared/outbox';
 import { scheduledTime } from '../../shared/schedule';
-import { deletePendingMember, listPendingBefore } from './member-store';
+import { deletePendingMember, listPendingBefore } from './retention-store';
 
 const batch = 50;
 

@@ -2,8 +2,11 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { itemsOfMember } from '../activities/activity-store';
+import { suppressionExplanation } from './domain/suppression';
 import { memberFromToken } from './member-access';
-import { allMemberItems, toConsentEntry } from './member-store';
+import { toConsentEntry } from './member-store';
+import { allMemberItems } from './retention-store';
+import { getSuppression } from './suppression-store';
 
 /** Right of access: everything held about the member, as one JSON download. */
 export const handler = route({ query: tokenQuery }, async ({ query }) => {
@@ -19,9 +22,14 @@ export const handler = route({ query: tokenQuery }, async ({ query }) => {
       ...item,
     }),
   );
+  // Held under the address rather than the member: it may predate the membership (a guest's RSVP).
+  const suppressed = await getSuppression(member.email);
+  const suppression = suppressed
+    ? { suppressed: true, ...suppressed, explanation: suppressionExplanation[suppressed.reason] }
+    : { suppressed: false };
   return json(
     200,
-    { exportedAt: new Date().toISOString(), profile: member, consent, bookings },
+    { exportedAt: new Date().toISOString(), profile: member, consent, bookings, suppression },
     { 'content-disposition': 'attachment; filename="my-data.json"' },
   );
 });

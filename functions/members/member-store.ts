@@ -1,11 +1,18 @@
-/** The members table: profiles, the e-mail uniqueness lock and the append-only consent record. */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * The members table: profiles, the e-mail uniqueness lock and the append-only consent record.
+ * Every write that changes whether a profile belongs in the mail-out audience (status, newsletter,
+ * suppression) settles its `audiencePk` in the same update (see domain/audience.ts). Removing
+ * members lives in retention-store.ts, the audience's reads in audience-store.ts, suppression in
+ * suppression-store.ts.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
 import { isFirstConditionFailure, transactIfFirstHolds } from '../../shared/transactions';
-import { type ConsentEntry, normaliseEmail } from './domain/registration';
+import { audienceUpdate, updateExpression } from './domain/audience';
+import type { ConsentEntry } from './domain/registration';
+import type { SuppressionReason } from './domain/suppression';
 
 export type MemberStatus = 'pending' | 'confirmed';
 
@@ -22,6 +29,9 @@ export interface MemberProfile {
   status: MemberStatus;
   registeredAt: string;
   confirmedAt?: string;
+  /** When SES reported the address as hard-bouncing or complaining (see suppression-store.ts). */
+  suppressedAt?: string;
+  suppressedReason?: SuppressionReason;
 }
 
 export const memberKey = (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'PROFILE' });
@@ -31,7 +41,7 @@ const consentKey = (memberId: string, entry: ConsentEntry, index: number) => ({
   sk: `CONSENT#${entry.at}#${entry.purpose}#${index}`,
 });
 
-const consentPuts = (memberId: string, entries: ConsentEntry[]) =>
+export const consentPuts = (memberId: string, entries: ConsentEntry[]) =>
   entries.map((entry, index) => ({
     Put: {
       TableName: tableName('members'),
@@ -97,20 +107,25 @@ export async function findMemberIdByEmail(normalisedEmail: string): Promise<stri
   return typeof result.Item?.memberId === 'string' ? result.Item.memberId : undefined;
 }
 
-export async function getMember(memberId: string): Promise<MemberProfile | undefined> {
-  const result = await dynamo.send(
-    new GetCommand({ TableName: tableName('members'), Key: memberKey(memberId), ConsistentRead: true }),
-  );
-  if (!result.Item) return undefined;
+/** A stored profile item without its keys and index attributes. */
+export function toProfile(item: Record<string, unknown>): MemberProfile {
   const {
     pk: _pk,
     sk: _sk,
     type: _type,
     pendingPk: _pendingPk,
     pendingSince: _pendingSince,
+    audiencePk: _audiencePk,
     ...profile
-  } = result.Item;
-  return profile as MemberProfile;
+  } = item;
+  return profile as unknown as MemberProfile;
+}
+
+export async function getMember(memberId: string): Promise<MemberProfile | undefined> {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: tableName('members'), Key: memberKey(memberId), ConsistentRead: true }),
+  );
+  return result.Item ? toProfile(result.Item) : undefined;
 }
 
 /** A consent item as the record shows it: what, how, when, in which words and form version. */
@@ -121,7 +136,9 @@ export const toConsentEntry = ({
   wording,
   method,
   at,
-}: Record<string, unknown>) => ({ purpose, action, formVersion, wording, method, at }) as ConsentEntry;
+  reason,
+}: Record<string, unknown>) =>
+  ({ purpose, action, formVersion, wording, method, at, ...(reason ? { reason } : {}) }) as ConsentEntry;
 
 export async function listConsent(memberId: string): Promise<ConsentEntry[]> {
   const result = await dynamo.send(
@@ -135,27 +152,53 @@ export async function listConsent(memberId: string): Promise<ConsentEntry[]> {
   return (result.Items ?? []).map(toConsentEntry);
 }
 
-/** Moves a pending member to confirmed, with the confirmation consent entries and events, atomically. */
+/** A read-then-conditional write lost a race this many times in a row: give up rather than spin. */
+const maxProfileAttempts = 5;
+
+class ProfileKeptChanging extends Error {
+  constructor(memberId: string) {
+    super(`member ${memberId} changed under every attempt to update it; try again`);
+  }
+}
+
+/**
+ * Moves a pending member to confirmed, with the confirmation consent entries and the events (built
+ * from the profile as it is confirmed), atomically; a member with newsletter consent and an
+ * address not suppressed joins the mail-out audience with it.
+ */
 export async function confirmMember(
   memberId: string,
   confirmedAt: string,
   consent: ConsentEntry[],
-  events: TransactItem[],
+  events: (member: MemberProfile) => TransactItem[],
 ): Promise<'confirmed' | 'already-confirmed' | 'missing'> {
-  const changed = await updateProfileWithConsent(
-    memberId,
-    {
-      UpdateExpression: 'SET #status = :confirmed, confirmedAt = :at REMOVE pendingPk, pendingSince',
-      ConditionExpression: '#status = :pending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':confirmed': 'confirmed', ':pending': 'pending', ':at': confirmedAt },
-    },
-    consent,
-    events,
-  );
-  if (changed) return 'confirmed';
-  const member = await getMember(memberId);
-  return member ? 'already-confirmed' : 'missing';
+  for (let attempt = 1; attempt <= maxProfileAttempts; attempt++) {
+    const member = await getMember(memberId);
+    if (!member) return 'missing';
+    if (member.status !== 'pending') return 'already-confirmed';
+    const audience = audienceUpdate({ ...member, status: 'confirmed' }, ['newsletter', 'suppressed']);
+    const changed = await updateProfileWithConsent(
+      memberId,
+      {
+        UpdateExpression: updateExpression(
+          ['#status = :confirmed', 'confirmedAt = :at', audience.set],
+          ['pendingPk', 'pendingSince', audience.remove],
+        ),
+        ConditionExpression: ['#status = :pending', ...audience.conditions].join(' AND '),
+        ExpressionAttributeNames: { '#status': 'status', ...audience.names },
+        ExpressionAttributeValues: {
+          ':confirmed': 'confirmed',
+          ':pending': 'pending',
+          ':at': confirmedAt,
+          ...audience.values,
+        },
+      },
+      consent,
+      events(member),
+    );
+    if (changed) return 'confirmed';
+  }
+  throw new ProfileKeptChanging(memberId);
 }
 
 /**
@@ -173,113 +216,76 @@ async function updateProfileWithConsent(
   consent: ConsentEntry[],
   events: TransactItem[],
 ): Promise<boolean> {
+  const { ExpressionAttributeNames: names, ...rest } = update;
   return transactIfFirstHolds([
-    { Update: { TableName: tableName('members'), Key: memberKey(memberId), ...update } },
+    {
+      Update: {
+        TableName: tableName('members'),
+        Key: memberKey(memberId),
+        ...rest,
+        // DynamoDB refuses an empty map.
+        ...(names && Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      },
+    },
     ...consentPuts(memberId, consent),
     ...events,
   ]);
 }
 
-/** Unconfirmed registrations older than `before`, oldest first (a sparse index holds only these). */
-export async function listPendingBefore(before: string, limit: number): Promise<string[]> {
-  const result = await dynamo.send(
-    new QueryCommand({
-      TableName: tableName('members'),
-      IndexName: 'pending',
-      KeyConditionExpression: 'pendingPk = :pending AND pendingSince < :before',
-      ExpressionAttributeValues: { ':pending': 'pending', ':before': before },
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => String(item.memberId));
-}
-
-/** Deletes every item of a member that is still pending (profile, e-mail lock, consent entries) and
- * announces it, in one transaction. */
-export async function deletePendingMember(
-  memberId: string,
-  events: (member: MemberProfile) => TransactItem[],
-): Promise<boolean> {
-  const member = await getMember(memberId);
-  if (member?.status !== 'pending') return false;
-  const items = await dynamo.send(
-    new QueryCommand({
-      TableName: tableName('members'),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}` },
-      ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
-    }),
-  );
-  const announcement = events(member);
-  // 100 items at most in one transaction: profile, e-mail lock, the events, then consent entries.
-  const others = (items.Items ?? [])
-    .filter((item) => item.sk !== 'PROFILE')
-    .slice(0, 98 - announcement.length);
-  try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Delete: {
-              TableName: tableName('members'),
-              Key: memberKey(memberId),
-              ConditionExpression: '#status = :pending',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':pending': 'pending' },
-            },
-          },
-          {
-            Delete: {
-              TableName: tableName('members'),
-              Key: emailKey(normaliseEmail(member.email)),
-              ConditionExpression: 'memberId = :memberId',
-              ExpressionAttributeValues: { ':memberId': memberId },
-            },
-          },
-          ...others.map((item) => ({
-            Delete: { TableName: tableName('members'), Key: { pk: item.pk, sk: item.sk } },
-          })),
-          ...announcement,
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
-    throw error;
-  }
-}
-
-/** Saves new preferences and any consent entry with them, atomically. False when the member is gone. */
-export function savePreferences(
+/**
+ * Saves new preferences and any consent entry with them, atomically, and moves the member into or
+ * out of the mail-out audience with their newsletter choice (never into it while pending or
+ * suppressed: the write holds only if those are still as read). False when the member is gone.
+ */
+export async function savePreferences(
   memberId: string,
   next: { networks: string[]; interests: string[]; newsletter: boolean },
   consent: ConsentEntry[],
   at: string,
   events: TransactItem[],
 ): Promise<boolean> {
-  return updateProfileWithConsent(
-    memberId,
-    {
-      UpdateExpression:
-        'SET networks = :networks, interests = :interests, newsletter = :newsletter, preferencesChangedAt = :at',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: {
-        ':networks': next.networks,
-        ':interests': next.interests,
-        ':newsletter': next.newsletter,
-        ':at': at,
+  for (let attempt = 1; attempt <= maxProfileAttempts; attempt++) {
+    const member = await getMember(memberId);
+    if (!member) return false;
+    const audience = audienceUpdate(
+      { status: member.status, newsletter: next.newsletter, suppressedAt: member.suppressedAt },
+      ['status', 'suppressed'],
+    );
+    const saved = await updateProfileWithConsent(
+      memberId,
+      {
+        UpdateExpression: updateExpression(
+          [
+            'networks = :networks',
+            'interests = :interests',
+            'newsletter = :newsletter',
+            'preferencesChangedAt = :at',
+            audience.set,
+          ],
+          [audience.remove],
+        ),
+        ConditionExpression: ['attribute_exists(pk)', ...audience.conditions].join(' AND '),
+        ExpressionAttributeNames: audience.names,
+        ExpressionAttributeValues: {
+          ':networks': next.networks,
+          ':interests': next.interests,
+          ':newsletter': next.newsletter,
+          ':at': at,
+          ...audience.values,
+        },
       },
-    },
-    consent,
-    events,
-  );
+      consent,
+      events,
+    );
+    if (saved) return true;
+  }
+  throw new ProfileKeptChanging(memberId);
 }
 
 /**
- * Withdraws newsletter consent at once. 'already' when it was not given (so doing it twice is
- * harmless and records nothing new), 'missing' when there is no such member.
+ * Withdraws newsletter consent at once, which takes the member out of the mail-out audience.
+ * 'already' when it was not given (so doing it twice is harmless and records nothing new),
+ * 'missing' when there is no such member.
  */
 export async function unsubscribeMember(
   memberId: string,
@@ -289,7 +295,7 @@ export async function unsubscribeMember(
   const changed = await updateProfileWithConsent(
     memberId,
     {
-      UpdateExpression: 'SET newsletter = :false, unsubscribedAt = :at',
+      UpdateExpression: 'SET newsletter = :false, unsubscribedAt = :at REMOVE audiencePk',
       ConditionExpression: 'attribute_exists(pk) AND newsletter = :true',
       ExpressionAttributeValues: { ':false': false, ':true': true, ':at': entry.at },
     },
@@ -298,59 +304,4 @@ export async function unsubscribeMember(
   );
   if (changed) return 'unsubscribed';
   return (await getMember(memberId)) ? 'already' : 'missing';
-}
-
-/** Every item under the member's key, for the data export and for erasure. */
-export async function allMemberItems(memberId: string): Promise<Array<Record<string, unknown>>> {
-  const items: Array<Record<string, unknown>> = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: tableName('members'),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}` },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-/**
- * Right to erasure: deletes the e-mail lock, the consent entries and finally the profile, in the
- * same transaction as the events announcing it. The profile goes last so that an interrupted
- * erasure can be run again with the same link, and its announcement cannot be lost on the way.
- */
-export async function eraseMember(member: MemberProfile, events: TransactItem[]): Promise<boolean> {
-  const items = await allMemberItems(member.memberId);
-  const keys = [
-    emailKey(normaliseEmail(member.email)),
-    ...items.filter((item) => item.sk !== 'PROFILE').map((item) => ({ pk: item.pk, sk: item.sk })),
-  ];
-  for (let start = 0; start < keys.length; start += 25) {
-    let pending = keys.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 5) throw new Error('erasure could not finish deleting; run it again');
-      const result = await dynamo.send(
-        new BatchWriteCommand({ RequestItems: { [tableName('members')]: pending } }),
-      );
-      pending = (result.UnprocessedItems?.[tableName('members')] ?? []) as typeof pending;
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
-  }
-  // False when it was erased meanwhile by another request with the same link: that one announced it.
-  return transactIfFirstHolds([
-    {
-      Delete: {
-        TableName: tableName('members'),
-        Key: memberKey(member.memberId),
-        ConditionExpression: 'attribute_exists(pk)',
-      },
-    },
-    ...events,
-  ]);
 }

@@ -1,7 +1,7 @@
 import { config } from '../../shared/config';
 import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { tokenQuery } from '../../shared/http/token-query';
+import { unsubscribeQuery } from '../../shared/http/token-query';
 import { announce } from '../../shared/outbox';
 import { renderMessagePage } from '../../shared/pages';
 import { newsletterConsentChange } from './domain/preferences';
@@ -11,9 +11,10 @@ import { unsubscribeMember } from './member-store';
 /**
  * RFC 8058 one-click unsubscribe (a mailbox provider POSTs `List-Unsubscribe=One-Click`, as form or
  * multipart) and the unsubscribe page's button alike. Takes effect at once; doing it twice is harmless.
+ * A mail-out's links carry `&mailout=`: the unsubscribe is announced with it, to count against it.
  */
 export const handler = route(
-  { query: tokenQuery, acceptAnyBody: true },
+  { query: unsubscribeQuery, acceptAnyBody: true },
   async ({ query, rawBody, wantsHtml, correlationId }) => {
     const member = await memberFromToken('unsubscribe', query.token);
     const method = rawBody.includes('List-Unsubscribe=One-Click')
@@ -32,6 +33,7 @@ export const handler = route(
               memberId: member.memberId,
               organisationType: member.organisationType,
               method,
+              mailoutId: query.mailout,
               occurredAt: at,
             },
           },

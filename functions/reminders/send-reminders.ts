@@ -15,6 +15,8 @@ import {
   reminderMarker,
   settleMarker,
 } from '../activities/marker-store';
+import { normaliseEmail } from '../members/domain/registration';
+import { suppressedAddresses } from '../members/suppression-store';
 import { dueReminder, lookaheadHours } from './domain/due-reminders';
 
 const offsetsByKind = new Map(config.activityKinds.map((kind) => [kind.id, kind.reminderOffsetsHours]));
@@ -32,26 +34,40 @@ const leaseSeconds = 5 * 60;
  * lease before sending and marked sent (with its ReminderSent event, in one transaction) after; a
  * failed send gives the claim back, and a run that dies in between leaves a claim that lapses, so a
  * later run sends it. Overlapping runs never both hold a live claim.
+ *
+ * An address SES reported as hard-bouncing or complaining (suppressed) gets no reminder: its
+ * reminder is settled unsent, so later runs do not look at it again.
  */
-export const handler = async (raw: unknown): Promise<{ sent: number }> => {
+export const handler = async (raw: unknown): Promise<{ sent: number; suppressed: number }> => {
   const now = scheduledTime(raw);
   const until = new Date(now.getTime() + lookahead * 3_600_000).toISOString();
   const activities = await activitiesStartingBetween(now.toISOString(), until, 1000);
   let sent = 0;
+  let suppressed = 0;
   for (const activity of activities) {
     if (activity.status !== 'scheduled') continue;
     const offsets = offsetsByKind.get(activity.kind) ?? [];
+    const due: Array<{ rsvp: Rsvp; offset: number }> = [];
     for (const rsvp of await listRsvps(activity.activityId)) {
       if (rsvp.status !== 'accepted' || !rsvp.acceptedAt || rsvp.email === erased) continue;
       const decision = dueReminder(offsets, activity.startsAt, rsvp.acceptedAt, now);
       for (const offset of decision.settle) {
         await settleMarker(activity.activityId, reminderMarker(rsvp.rsvpId, activity.startsAt, offset));
       }
-      if (decision.send !== undefined && (await remind(activity, rsvp, decision.send, now))) sent++;
+      if (decision.send !== undefined) due.push({ rsvp, offset: decision.send });
+    }
+    // One look-up per activity for everyone due a reminder now.
+    const blocked =
+      due.length > 0 ? await suppressedAddresses(due.map(({ rsvp }) => rsvp.email)) : new Set<string>();
+    for (const { rsvp, offset } of due) {
+      if (blocked.has(normaliseEmail(rsvp.email))) {
+        await settleMarker(activity.activityId, reminderMarker(rsvp.rsvpId, activity.startsAt, offset));
+        suppressed++;
+      } else if (await remind(activity, rsvp, offset, now)) sent++;
     }
   }
-  logger.info('reminder run finished', { sent, activities: activities.length });
-  return { sent };
+  logger.info('reminder run finished', { sent, suppressed, activities: activities.length });
+  return { sent, suppressed };
 };
 
 async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date): Promise<boolean> {

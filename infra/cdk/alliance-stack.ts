@@ -20,7 +20,7 @@ import {
 import { AllianceApi } from './api';
 import { AllianceTables } from './data';
 import { AllianceBus, AllianceSchedules } from './events';
-import { AllianceFunction, bindEmail, bindTable, bindTokenSecret, repoRoot } from './function';
+import { AllianceFunction, bindEmail, bindSendQuota, bindTable, bindTokenSecret, repoRoot } from './function';
 import { AllianceMail } from './mail';
 import { OutboxRelays } from './outbox';
 import { AllianceSubscriptions } from './queues';
@@ -131,7 +131,10 @@ export class AllianceStack extends Stack {
     }
     // `uses.publishes` grants nothing here: a handler announces events by writing outbox items to a
     // table it writes (granted above), and the outbox pipe puts them on the bus.
-    if (uses.sendsEmail) bindEmail(fn, this.mail.identity, this.mail.configurationSet);
+    if (uses.sendsEmail) {
+      bindEmail(fn, this.mail.identity, this.mail.configurationSet, this.mail.senderAddress);
+    }
+    if (uses.readsSendQuota) bindSendQuota(fn);
     if (uses.tokenSecret) bindTokenSecret(fn, this.mail.tokenSecret);
     return fn;
   }

@@ -42,6 +42,9 @@ export class AllianceBus extends Construct {
     });
     this.archive = this.bus.archive('Archive', {
       description: `${props.allianceName}: every alliance event, kept so counters can be rebuilt by replay`,
+      // Only the alliance's own events. SES's (`aws.ses`, forwarded below) are not kept: replay never
+      // needs them, because track-email-event turns each into alliance.* events
+      // (MailoutRecipientUpdated, MemberSuppressed, ...) announced through its outbox, and those are.
       eventPattern: { source: events.Match.prefix('alliance.') },
       // No retention set (kept indefinitely): counters must come out identical when rebuilt from
       // the very first event.

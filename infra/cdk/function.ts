@@ -52,6 +52,8 @@ export const tracingActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecord
 /** What Lambda needs to put a failed asynchronous invocation on the function's dead-letter queue. */
 export const deadLetterSendActions = ['sqs:SendMessage'] as const;
 export const emailSendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+/** Reading the account's sending quota (`MaxSendRate`), which the mail-out dispatcher paces to. */
+export const sendQuotaReadActions = ['ses:GetAccount'] as const;
 export const secretReadActions = ['secretsmanager:GetSecretValue'] as const;
 
 /**
@@ -106,6 +108,13 @@ export class AllianceFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(props.entry.timeoutSeconds ?? defaultTimeoutSeconds),
+      // At most this many instances, whatever invokes the function. For an SQS subscription this is
+      // the only hard cap below 2: an event source mapping's maximum concurrency cannot go lower. A
+      // mapping allowed more than the reserved concurrency gets throttled invocations; Lambda keeps
+      // retrying those while the records stay hidden (the visibility timeout is six function
+      // timeouts, as AWS advises for exactly this), and a record still throttled when it reappears
+      // costs one receive, which is why such a subscription declares a higher maxReceiveCount.
+      reservedConcurrentExecutions: props.entry.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
       environment: {
@@ -196,11 +205,22 @@ export function bindTable(
   );
 }
 
-/** Sending through the alliance's identity, with its configuration set (so SES reports the events). */
+/**
+ * Sending from the alliance's address through its identity and configuration set (so SES reports
+ * the events of every message).
+ *
+ * SES has no IAM condition key naming the configuration set (its keys are ses:FromAddress,
+ * ses:FromDisplayName, ses:FeedbackAddress, ses:Recipients and ses:ApiVersion), so IAM cannot refuse
+ * a send that names none. Sending only through ours is held by the resources instead: a send that
+ * names a configuration set needs SendEmail on that set, and only ours is granted; a send that names
+ * none gets the identity's default configuration set, which is ours (mail.ts). The From address is
+ * pinned with ses:FromAddress, so the function cannot send as anyone else on the domain.
+ */
 export function bindEmail(
   fn: AllianceFunction,
   identity: ses.IEmailIdentity,
   configurationSet: ses.IConfigurationSet,
+  senderAddress: string,
 ): void {
   fn.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
   const configurationSetArn = Stack.of(fn).formatArn({
@@ -212,8 +232,27 @@ export function bindEmail(
     new iam.PolicyStatement({
       actions: [...emailSendActions],
       resources: [identity.emailIdentityArn, configurationSetArn],
+      conditions: { StringEquals: { 'ses:FromAddress': senderAddress } },
     }),
   );
+}
+
+/**
+ * Reading the account's sending quota, to pace a mail-out to it. GetAccount takes no resource, so
+ * the grant is Resource "*": in a policy of its own (as X-Ray's), where it cannot hide a wildcard a
+ * binder might add to the function's main policy.
+ */
+export function bindSendQuota(fn: AllianceFunction): void {
+  const quota = new iam.Policy(fn, 'SendQuota', {
+    roles: [fn.role],
+    statements: [new iam.PolicyStatement({ actions: [...sendQuotaReadActions], resources: ['*'] })],
+  });
+  Validations.of(quota).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'ses:GetAccount reads the account-wide sending quota and does not support resource-level permissions; AWS documents Resource "*" for it. It grants reading the quota only.',
+  });
+  fn.lambda.node.addDependency(quota);
 }
 
 /** Reading the key that signs the links in e-mails. */

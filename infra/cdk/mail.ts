@@ -7,18 +7,26 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import type { SesEventType } from '../../shared/ses-events';
 
-/** The SES events that become `aws.ses` events on the bus (tracking, suppression, mail-out progress). */
-export const reportedEmailEvents = [
-  ses.EmailSendingEvent.SEND,
-  ses.EmailSendingEvent.DELIVERY,
-  ses.EmailSendingEvent.BOUNCE,
-  ses.EmailSendingEvent.COMPLAINT,
-  ses.EmailSendingEvent.OPEN,
-  ses.EmailSendingEvent.CLICK,
-  ses.EmailSendingEvent.REJECT,
-  ses.EmailSendingEvent.RENDERING_FAILURE,
-];
+/**
+ * The SES events that become `aws.ses` events on the bus (tracking, suppression, mail-out
+ * progress), by the event type SES names in each event's detail (shared/ses-events.ts gives the
+ * detail-type of each).
+ */
+export const reportedEmailEventTypes = {
+  Send: ses.EmailSendingEvent.SEND,
+  Delivery: ses.EmailSendingEvent.DELIVERY,
+  Bounce: ses.EmailSendingEvent.BOUNCE,
+  Complaint: ses.EmailSendingEvent.COMPLAINT,
+  Reject: ses.EmailSendingEvent.REJECT,
+  DeliveryDelay: ses.EmailSendingEvent.DELIVERY_DELAY,
+  Open: ses.EmailSendingEvent.OPEN,
+  Click: ses.EmailSendingEvent.CLICK,
+  'Rendering Failure': ses.EmailSendingEvent.RENDERING_FAILURE,
+} as const satisfies Partial<Record<SesEventType, ses.EmailSendingEvent>>;
+
+export const reportedEmailEvents: ses.EmailSendingEvent[] = Object.values(reportedEmailEventTypes);
 
 export const senderDomain = (address: string): string => {
   const domain = address.split('@')[1];
@@ -37,6 +45,8 @@ export interface AllianceMailProps {
 }
 
 export class AllianceMail extends Construct {
+  /** The one From address the alliance sends as (the IAM grants pin it). */
+  readonly senderAddress: string;
   readonly domain: string;
   readonly identity: ses.EmailIdentity;
   readonly configurationSet: ses.ConfigurationSet;
@@ -44,6 +54,7 @@ export class AllianceMail extends Construct {
 
   constructor(scope: Construct, id: string, props: AllianceMailProps) {
     super(scope, id);
+    this.senderAddress = props.senderAddress;
     this.domain = senderDomain(props.senderAddress);
 
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
@@ -55,7 +66,9 @@ export class AllianceMail extends Construct {
       events: reportedEmailEvents,
     });
 
-    // Easy DKIM; the three CNAME records are listed in the console (and as outputs of the stack).
+    // Easy DKIM; the three CNAME records to publish are listed in the SES console.
+    // The configuration set is the identity's default: a send that names no configuration set still
+    // goes through it, so its events are reported whatever the caller forgets.
     this.identity = new ses.EmailIdentity(this, 'SenderDomain', {
       identity: ses.Identity.domain(this.domain),
       configurationSet: this.configurationSet,

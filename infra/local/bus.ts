@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SQSEvent } from 'aws-lambda';
+import { sesSource } from '../../shared/ses-events';
 import type { QueueSettings } from '../catalogue';
 import { compilePattern } from './pattern';
 import {
@@ -22,6 +23,7 @@ import {
   validateEntry,
 } from './put-events';
 import { type QueueStats, SubscriptionQueue } from './queue';
+import { sesEntryProblem } from './ses-mail';
 
 export interface BusEnvelope {
   version: '0';
@@ -41,6 +43,11 @@ export interface BusSubscription {
   name: string;
   pattern: unknown;
   queue: Required<QueueSettings>;
+  /**
+   * The function's reserved concurrency: Lambda runs no more instances than this whatever invokes
+   * it, so the queue has at most min(maxConcurrency, this) invocations in hand.
+   */
+  reservedConcurrency?: number;
   visibilityTimeoutSeconds: number;
   /**
    * Runs the handler (with its Lambda context) on one batch in the given execution environment;
@@ -104,7 +111,10 @@ export class LocalBus {
           name: subscription.name,
           batchSize: subscription.queue.batchSize,
           batchingWindowMs: subscription.queue.batchingWindowSeconds * 1000,
-          maxConcurrency: subscription.queue.maxConcurrency,
+          maxConcurrency: Math.min(
+            subscription.queue.maxConcurrency,
+            subscription.reservedConcurrency ?? Number.POSITIVE_INFINITY,
+          ),
           maxReceiveCount: subscription.queue.maxReceiveCount,
           visibilityTimeoutMs: subscription.visibilityTimeoutSeconds * 1000 * timeScale,
           region: options.region,
@@ -129,10 +139,18 @@ export class LocalBus {
     }));
   }
 
-  /** PutEvents semantics: per-entry validation, one result per entry, then asynchronous delivery. */
+  /**
+   * PutEvents semantics: per-entry validation, one result per entry, then asynchronous delivery.
+   * An `aws.ses` entry must be an event record SES would publish (the local SES endpoint's, or one
+   * injected for a test); a malformed one would only fail later, in the handler.
+   */
   putEvents(entries: PutEventsEntry[]): PutEventsResult {
     const results = entries.map((entry): Record<string, string> => {
-      const problem = validateEntry(entry, this.options.busName);
+      const problem =
+        validateEntry(entry, this.options.busName) ??
+        (entry.Source === sesSource
+          ? sesEntryProblem(entry.DetailType, JSON.parse(entry.Detail as string))
+          : undefined);
       if (problem) return { ErrorCode: 'InvalidArgument', ErrorMessage: problem };
       const envelope: BusEnvelope = {
         version: '0',
@@ -214,9 +232,24 @@ export class LocalBus {
     for (const rule of this.rules) rule.queue.stop();
   }
 
-  /** The HTTP face: what `@aws-sdk/client-eventbridge` sends to AWS_ENDPOINT_URL_EVENTBRIDGE. */
+  /**
+   * The HTTP face: what `@aws-sdk/client-eventbridge` sends to AWS_ENDPOINT_URL_EVENTBRIDGE. As in
+   * the cloud, a caller may not put events of an `aws.` source (only the AWS service itself does).
+   */
   handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    return servePutEvents(request, response, (entries) => this.putEvents(entries));
+    return servePutEvents(request, response, (entries) => {
+      const reserved = (entry: PutEventsEntry) => entry.Source?.startsWith('aws.') === true;
+      const allowed = this.putEvents(entries.filter((entry) => !reserved(entry))).Entries;
+      const results = entries.map((entry) =>
+        reserved(entry)
+          ? { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' }
+          : (allowed.shift() as Record<string, string>),
+      );
+      return {
+        FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length,
+        Entries: results,
+      };
+    });
   }
 
   private dispatch(event: BusEnvelope): void {

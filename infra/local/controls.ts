@@ -3,9 +3,11 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import { schedules } from '../catalogue';
 import type { LocalBus } from './bus';
 import type { LocalControl } from './gateway';
+import type { crashFaults as CrashFaults } from './permissions';
 import type { PutEventsEntry } from './put-events';
 import type { OutboxRelay } from './relay';
 import { localTableName } from './services';
+import type { SesEndpoint } from './ses-endpoint';
 
 const problem = (status: number, code: string, message: string) => ({
   status,
@@ -26,14 +28,55 @@ const listing = {
   'POST /_local/events': 'inject events as PutEvents would: { "Entries": [...] }',
   'POST /_local/replay': 'replay the archive; body { "times": 1..5 }; answers when delivered',
   'GET /_local/counters': 'every counter, as metric → dimension → period → count',
+  'GET /_local/ses':
+    'the local SES endpoint (AWS_ENDPOINT_URL_SESV2) at a glance: its URL, the emulator, faults, messages remembered',
+  'GET|POST|DELETE /_local/ses/faults':
+    'the local SES fault mode: read, set { "throttleShare": 0..1, "rejectShare": 0..1, "maxSendRate"?: n, "enforceRate"?: bool }, or reset; with counts of accepted, throttled and rejected sends',
+  'POST /_local/ses/events':
+    'inject SES events (opens, clicks, any type) for a sent message: { "events": [ { "eventType": "Open", "mail": { "messageId": "..." }, "open": { "timestamp", "userAgent", "ipAddress" } } ] }',
+  'GET /_local/ses/events':
+    'the SES events the endpoint put on the bus (eventType, detailType, messageId, eventId or error); ?messageId= narrows',
+  'GET /_local/ses/messages':
+    'messages sent through the local SES endpoint, newest first: ?to=<address> narrows, ?limit= caps (1000)',
+  'GET|POST|DELETE /_local/faults/crash':
+    'crash faults: list, arm { "function": "<handler id>", "afterWrites": n } (its n-th DynamoDB write from now fails, the invocation dies), or disarm (?function= for one)',
 };
+
+/** The fault levers the runtime hands the controls. */
+export interface LocalFaults {
+  ses: SesEndpoint;
+  crashFaults: typeof CrashFaults;
+}
 
 export function localControls(
   bus: LocalBus,
   relay: OutboxRelay,
   runSchedule: (name: string, time: Date) => Promise<unknown>,
+  faults?: LocalFaults,
 ): LocalControl {
-  return async ({ method, path: pathname, body, query }) => {
+  return async (request) => {
+    const { method, path: pathname, body, query } = request;
+    if (faults && (pathname === '/_local/ses' || pathname.startsWith('/_local/ses/'))) {
+      const answer = await faults.ses.control(request);
+      if (answer) return answer;
+    }
+    if (faults && pathname === '/_local/faults/crash') {
+      if (method === 'POST') {
+        const fault = body as { function?: unknown; afterWrites?: unknown } | undefined;
+        const problems = faults.crashFaults.arm(fault?.function, fault?.afterWrites);
+        if (problems.length > 0)
+          return {
+            status: 400,
+            body: { error: { code: 'invalid_request', message: 'bad crash fault', details: problems } },
+          };
+        return { status: 200, body: faults.crashFaults.list() };
+      }
+      if (method === 'DELETE') {
+        const disarmed = faults.crashFaults.disarm(query?.get('function') ?? undefined);
+        return { status: 200, body: { disarmed, ...faults.crashFaults.list() } };
+      }
+      if (method === 'GET') return { status: 200, body: faults.crashFaults.list() };
+    }
     const scheduleName = /^\/_local\/schedules\/([\w-]+)$/.exec(pathname)?.[1];
     if (method === 'POST' && scheduleName) return runScheduleNow(scheduleName, body, runSchedule);
     if (pathname === '/_local/dead-letters') {

@@ -107,6 +107,7 @@ function asBusSubscription(
     name: entry.name,
     pattern: entry.pattern,
     queue: { ...entry.queue, maxReceiveCount: entry.queue.maxReceiveCount ?? defaultMaxReceiveCount },
+    reservedConcurrency: entry.reservedConcurrency,
     visibilityTimeoutSeconds: visibilityTimeoutSeconds(entry),
     invoke: async (event, environment) => {
       let handler = environments.get(environment);

@@ -31,11 +31,17 @@ import {
   startSesEmulator,
   waitForHttp,
 } from './services';
+import { SesEndpoint } from './ses-endpoint';
 
 export interface RuntimeOptions {
   port: number;
   dynamoPort: number;
+  /** The SES emulator (its mail viewer and `/store`). */
   sesPort: number;
+  /** The local SES endpoint handlers call (AWS_ENDPOINT_URL_SESV2); default `defaultSesApiPort`. */
+  sesApiPort?: number;
+  /** SendQuota.MaxSendRate of the local SES account (SES_MAX_SEND_RATE), default 14. */
+  sesMaxSendRate?: number;
   busPort: number;
   busMode: { duplicate: boolean; shuffle: boolean };
   /** Multiplies the subscription queues' visibility timeouts (1: as declared). */
@@ -49,6 +55,21 @@ export interface Runtime {
   stop: () => Promise<void>;
   bus: LocalBus;
   relay: OutboxRelay;
+  ses: SesEndpoint;
+  sesApiPort: number;
+}
+
+/** The local SES endpoint's port when none is given: the first above SES_PORT no other service uses. */
+export function defaultSesApiPort(ports: {
+  port: number;
+  dynamoPort: number;
+  sesPort: number;
+  busPort: number;
+}) {
+  const taken = new Set([ports.port, ports.dynamoPort, ports.sesPort, ports.busPort]);
+  let candidate = ports.sesPort + 1;
+  while (taken.has(candidate)) candidate++;
+  return candidate;
 }
 
 /** Imports a handler; a non-zero `environment` gets a module instance of its own (a query string). */
@@ -72,6 +93,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await requireFreePort(options.dynamoPort, 'DynamoDB Local', 'DYNAMODB_PORT');
   await requireFreePort(options.sesPort, 'SES emulator', 'SES_PORT');
   await requireFreePort(options.busPort, 'local bus', 'BUS_PORT');
+  const sesApiPort = options.sesApiPort ?? defaultSesApiPort(options);
+  if ([options.port, options.dynamoPort, options.sesPort, options.busPort].includes(sesApiPort))
+    throw new StartupError(`SES_API_PORT=${sesApiPort} is already one of the other local services' ports.`);
+  await requireFreePort(sesApiPort, 'local SES endpoint', 'SES_API_PORT');
 
   const data = dataDir();
   const children: Array<{ what: string; process: ChildProcess }> = [];
@@ -79,12 +104,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const crons: Cron[] = [];
   const timers: NodeJS.Timeout[] = [];
   let delivery: { bus: LocalBus; relay: OutboxRelay } | undefined;
+  let sesEndpoint: SesEndpoint | undefined;
   let stopping = false;
 
   const stop = async () => {
     stopping = true;
     for (const cron of crons) cron.stop();
     for (const timer of timers) clearInterval(timer);
+    sesEndpoint?.stop();
     await delivery?.relay.stop();
     delivery?.bus.stop();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -121,11 +148,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // The services: real DynamoDB Local (Java) and the SES v2 emulator.
     const dynamo = startDynamoDbLocal(options.dynamoPort, path.join(data, 'dynamodb'));
     watch('DynamoDB Local', dynamo);
-    const ses = startSesEmulator(options.sesPort);
-    watch('SES emulator', ses);
+    const sesEmulator = startSesEmulator(options.sesPort);
+    watch('SES emulator', sesEmulator);
     await Promise.all([
       waitForHttp(`http://127.0.0.1:${options.dynamoPort}/`, 'DynamoDB Local', dynamo),
-      waitForHttp(`http://127.0.0.1:${options.sesPort}/health-check`, 'SES emulator', ses),
+      waitForHttp(`http://127.0.0.1:${options.sesPort}/health-check`, 'SES emulator', sesEmulator),
     ]);
 
     // The environment every handler reads, exactly as CDK sets it in the cloud, plus endpoints.
@@ -137,7 +164,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID_LOCAL ?? 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${options.dynamoPort}`,
-      AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${options.sesPort}`,
+      // Our SES endpoint, in front of the emulator: quota, fault mode, SES's events on the bus.
+      AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${sesApiPort}`,
       AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${options.busPort}`,
       EVENT_BUS_NAME: busName,
       TOKEN_SECRET_FILE: secretFile,
@@ -153,6 +181,35 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Each handler reaches only what its catalogue entry grants, as its IAM role would allow.
     (await import('./permissions')).enforceCatalogueGrants();
 
+    // The SES endpoint the handlers' client calls; it forwards to the emulator and publishes SES's events.
+    const ses = new SesEndpoint({
+      emulatorUrl: `http://127.0.0.1:${options.sesPort}`,
+      url: `http://127.0.0.1:${sesApiPort}`,
+      region,
+      account,
+      busName,
+      // Events go to the bus started below; nothing is sent before handlers run, so it exists by then.
+      bus: {
+        putEvents: (entries) => {
+          if (!delivery) throw new Error('the local bus is not running yet');
+          return delivery.bus.putEvents(entries);
+        },
+      },
+      messagesFile: path.join(data, 'ses-messages.jsonl'),
+      faults: { maxSendRate: options.sesMaxSendRate ?? 14 },
+      log: (line) => console.error(line),
+    });
+    sesEndpoint = ses;
+    const sesServer = createServer((request, response) => {
+      ses.handleHttp(request, response).catch((error: unknown) => {
+        console.error(`local SES endpoint: ${error instanceof Error ? error.message : String(error)}`);
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+    });
+    servers.push(sesServer);
+    await new Promise<void>((resolve) => sesServer.listen(sesApiPort, '127.0.0.1', resolve));
+
     // The delivery path: the bus with a queue per subscription, and the outbox relay feeding it.
     delivery = await startDelivery({
       dataDir: data,
@@ -162,6 +219,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       loadHandler,
     });
     const { bus, relay } = delivery;
+    // The bus is idle only once SES's events for the e-mails already sent are on it.
+    bus.addIdleCheck(() => ses.settled());
 
     const busServer = createServer((request, response) => {
       bus.handleHttp(request, response).catch(() => {
@@ -205,7 +264,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     // The gateway.
-    const controls = localControls(bus, relay, runSchedule);
+    const { crashFaults } = await import('./permissions');
+    const controls = localControls(bus, relay, runSchedule, { ses, crashFaults });
     const gateway = createGateway({
       routes: await Promise.all(
         routes.map(async (entry) => ({
@@ -222,7 +282,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     servers.push(gateway);
     await new Promise<void>((resolve) => gateway.listen(options.port, '127.0.0.1', resolve));
 
-    return { stop, bus, relay };
+    return { stop, bus, relay, ses, sesApiPort };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,6 @@
 /** `npm start`: the whole alliance backend on this machine. */
 import { config } from '../../shared/config';
-import { startRuntime } from './runtime';
+import { defaultSesApiPort, startRuntime } from './runtime';
 import { StartupError } from './services';
 
 // The machines run Node.js 20 while Lambda runs 22; the SDK's reminder about that is noise here.
@@ -24,6 +24,12 @@ const port = portFrom('PORT', 3000);
 const dynamoPort = portFrom('DYNAMODB_PORT', 8000);
 const sesPort = portFrom('SES_PORT', 8005);
 const busPort = portFrom('BUS_PORT', 8010);
+// Our SES endpoint (AWS_ENDPOINT_URL_SESV2) in front of the emulator: 8006 unless that is taken.
+const sesApiPort = portFrom('SES_API_PORT', defaultSesApiPort({ port, dynamoPort, sesPort, busPort }));
+const sesMaxSendRate = Number(process.env.SES_MAX_SEND_RATE || 14);
+if (!Number.isFinite(sesMaxSendRate) || sesMaxSendRate <= 0) {
+  fail(`SES_MAX_SEND_RATE=${process.env.SES_MAX_SEND_RATE} must be a number of e-mails per second above 0.`);
+}
 const busTimeScale = Number(process.env.BUS_TIME_SCALE || 1);
 if (!Number.isFinite(busTimeScale) || busTimeScale <= 0 || busTimeScale > 10) {
   fail(
@@ -48,6 +54,8 @@ try {
     port,
     dynamoPort,
     sesPort,
+    sesApiPort,
+    sesMaxSendRate,
     busPort,
     busTimeScale,
     busMode: { duplicate: busModeWords.includes('duplicate'), shuffle: busModeWords.includes('shuffle') },
@@ -81,10 +89,11 @@ The ${config.alliance.name} backend is running (ready in ${((Date.now() - starte
 
   Site and API     http://localhost:${port}            registration form at /, API under /api
   Mail viewer      http://localhost:${sesPort}            every e-mail the system sends
+  SES API          http://localhost:${runtime.sesApiPort}            AWS_ENDPOINT_URL_SESV2: sends to the viewer, SES's events to the bus (max ${sesMaxSendRate}/s)
   DynamoDB Local   http://localhost:${dynamoPort}            data kept in ${process.env.DATA_DIR ?? '.data'}/
   Local bus        http://localhost:${busPort}            delivery mode: ${mode}${busTimeScale === 1 ? '' : `, visibility timeouts ×${busTimeScale}`}
   Outbox relay     ${relayTables} streams → local bus
-  Local controls   http://localhost:${port}/_local
+  Local controls   http://localhost:${port}/_local            SES faults and events: /_local/ses/faults, /_local/ses/events
 
   Staff token:     npm run --silent token -- --group staff
   Press Ctrl-C to stop.

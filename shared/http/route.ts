@@ -34,6 +34,8 @@ interface RouteOptions<BodySchema extends z.ZodType | undefined, QuerySchema ext
   maxBodyBytes?: number;
   /** Take any body unparsed (RFC 8058 one-click posts may be form or multipart): see `rawBody`. */
   acceptAnyBody?: boolean;
+  /** An empty body is validated as `{}` (an action whose fields are all optional). */
+  optionalBody?: boolean;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -60,7 +62,11 @@ export function route<
       const parsedBody = options.acceptAnyBody
         ? undefined
         : parseBody(event.body, event.isBase64Encoded, event.headers?.['content-type'], maxBytes);
-      const body = validate(options.body, parsedBody, 'body') as Parsed<BodySchema>;
+      const body = validate(
+        options.body,
+        parsedBody === undefined && options.optionalBody ? {} : parsedBody,
+        'body',
+      ) as Parsed<BodySchema>;
       const query = validate(
         options.query,
         event.queryStringParameters ?? {},

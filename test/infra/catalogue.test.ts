@@ -135,6 +135,23 @@ describe('the catalogue, deployed', () => {
     }
   });
 
+  it('scheduled mail-outs are started by a rule every minute that invokes start-scheduled-mailouts, with a dead-letter queue', () => {
+    const rule = stack.schedules.rules.get('start-scheduled-mailouts');
+    expect(rule, 'the start-scheduled-mailouts schedule').toBeDefined();
+    if (!rule) return;
+    const properties = resources[logicalId(rule)]?.Properties;
+    expect(properties?.ScheduleExpression).toBe('rate(1 minute)');
+    expect(properties?.State ?? 'ENABLED').toBe('ENABLED');
+    const [target] = listOf<Record<string, unknown>>(properties?.Targets);
+    expect(referencedIds(target?.Arn)).toEqual(
+      new Set([functionIdFor('functions/mailouts/start-scheduled-mailouts.ts')]),
+    );
+    const deadLetters = stack.schedules.deadLetters.get('start-scheduled-mailouts');
+    expect(deadLetters && referencedIds(target?.DeadLetterConfig)).toEqual(
+      new Set([deadLetters && logicalId(deadLetters)]),
+    );
+  });
+
   it('dead letters are kept 14 days, encrypted, and reachable over TLS only', () => {
     const deadLetterIds = new Set([
       ...[...stack.subscriptions.byName.values()].map(({ deadLetters }) => logicalId(deadLetters)),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { reportedEmailEvents, senderDomain } from '../../infra/cdk/mail';
+import { subscriptions } from '../../infra/catalogue';
+import { reportedEmailEvents, reportedEmailEventTypes, senderDomain } from '../../infra/cdk/mail';
 import { config } from '../../shared/config';
+import { type SesEventType, sesDetailTypes, sesSource } from '../../shared/ses-events';
 import { listOf, logicalId, referencedIds, synthesise } from './synth';
 
 const { stack, template, resources } = synthesise();
@@ -30,6 +32,39 @@ describe('e-mail', () => {
     ).toContain(':event-bus/default');
   });
 
+  it('SES reports sends, deliveries, bounces, complaints, rejections, delays, opens and clicks', () => {
+    expect(reportedEmailEvents).toEqual(
+      expect.arrayContaining([
+        'send',
+        'delivery',
+        'bounce',
+        'complaint',
+        'reject',
+        'deliveryDelay',
+        'open',
+        'click',
+      ]),
+    );
+  });
+
+  it('every SES event a subscription listens for is one the configuration set reports', () => {
+    const typeOfDetailType = new Map(
+      (Object.entries(sesDetailTypes) as Array<[SesEventType, string]>).map(([type, detailType]) => [
+        detailType,
+        type,
+      ]),
+    );
+    const listened = subscriptions
+      .filter((entry) => entry.pattern.source?.includes(sesSource))
+      .flatMap((entry) => entry.pattern['detail-type'] ?? []);
+    expect(listened.length).toBeGreaterThan(0);
+    for (const detailType of listened) {
+      const type = typeOfDetailType.get(detailType);
+      expect(type, `"${detailType}" is an SES detail-type`).toBeDefined();
+      expect(reportedEmailEventTypes, detailType).toHaveProperty([type as string]);
+    }
+  });
+
   it('the link-signing key is generated (64 characters, no punctuation) and outlives the stack', () => {
     const secret = resources[logicalId(stack.mail.tokenSecret)];
     expect(secret?.Properties?.GenerateSecretString).toEqual({
@@ -49,6 +84,19 @@ describe('the alliance bus', () => {
     expect(archive?.Properties?.EventPattern).toEqual({ source: [{ prefix: 'alliance.' }] });
     // 0 = kept indefinitely.
     expect(archive?.Properties?.RetentionDays ?? 0).toBe(0);
+  });
+
+  it("SES's own events are not archived: counters replay from the alliance events track-email-event makes of them", () => {
+    const archive = resources[logicalId(stack.events.archive)];
+    const sourcePrefixes = listOf<{ prefix: string }>(
+      (archive?.Properties?.EventPattern as { source?: unknown } | undefined)?.source,
+    ).map(({ prefix }) => prefix);
+    expect(sourcePrefixes.some((prefix) => sesSource.startsWith(prefix))).toBe(false);
+    // So nothing that counts may read them directly, only through alliance.* events.
+    const counters = subscriptions.find((entry) => entry.name === 'update-counters');
+    expect(counters?.pattern.source?.every((source) => source.startsWith('alliance.'))).toBe(true);
+    const tracker = subscriptions.find((entry) => entry.pattern.source?.includes(sesSource));
+    expect(tracker?.uses.publishes?.length).toBeGreaterThan(0);
   });
 
   it("SES's own events are forwarded from the default bus to the alliance bus, with a dead-letter queue", () => {

@@ -111,7 +111,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   it('only findings with a known justification are acknowledged', () => {
     const ids = [...new Set(ours.map(({ id }) => id.replace(/\[.*\]$/, '')))].sort();
     // Each of these is explained where it is acknowledged: Node.js 22 fixed by DESIGN.md (L1),
-    // X-Ray's Resource "*" and the site bucket's objects (IAM5), dead-letter queues (SQS3), public
+    // X-Ray's and ses:GetAccount's Resource "*" and the site bucket's objects (IAM5), dead-letter queues (SQS3), public
     // catalogue routes (APIG4), the log bucket itself (S1), the default CloudFront certificate
     // (CFR4) and no geo restriction (CFR1), the link-signing key (SMG4).
     // Serverless: Node.js 22 again (LambdaLatestVersion); no Lambda dead-letter queue where nothing

@@ -4,6 +4,7 @@ import {
   allHandlerEntries,
   type HandlerEntry,
   handlerId,
+  routes,
   schedules,
   subscriptions,
   type TableDeclaration,
@@ -14,10 +15,12 @@ import {
   deadLetterSendActions,
   emailSendActions,
   secretReadActions,
+  sendQuotaReadActions,
   tableReadActions,
   tableWriteActions,
   tracingActions,
 } from '../../infra/cdk/function';
+import { config } from '../../shared/config';
 import {
   asArray,
   environmentOf,
@@ -107,6 +110,7 @@ describe('least privilege', () => {
         ...(subscriptionsOf(entry).length ? queueConsumeActions : []),
         ...(schedulesOf(entry).length ? deadLetterSendActions : []),
         ...(uses.sendsEmail ? emailSendActions : []),
+        ...(uses.readsSendQuota ? sendQuotaReadActions : []),
         ...(uses.tokenSecret ? secretReadActions : []),
       ]);
       const granted = new Set(statements.flatMap((statement) => asArray(statement.Action)));
@@ -197,10 +201,13 @@ describe('least privilege', () => {
   );
 
   it.each(entries)(
-    '%s sends e-mail only if it declares sendsEmail, and then only as the alliance',
+    '%s sends e-mail only if it declares sendsEmail, and then only as the alliance, from its address, through its configuration set',
     (_id, entry) => {
       const { pairs, environment } = grantsOf(entry);
-      const sesPairs = pairs.filter(({ action }) => action.startsWith('ses:'));
+      const sesPairs = pairs.filter(
+        ({ action }) =>
+          action.startsWith('ses:') && !(sendQuotaReadActions as readonly string[]).includes(action),
+      );
       if (!entry.uses.sendsEmail) {
         expect(sesPairs).toHaveLength(0);
         expect(environment.SES_CONFIGURATION_SET).toBeUndefined();
@@ -208,9 +215,13 @@ describe('least privilege', () => {
       }
       expect(actionsOn(pairs, identityId)).toEqual(new Set(emailSendActions));
       expect(actionsOn(pairs, configurationSetId)).toEqual(new Set(emailSendActions));
-      for (const { resource } of sesPairs) {
+      for (const { resource, statement } of sesPairs) {
         const targets = referencedIds(resource);
         expect(targets.has(identityId) || targets.has(configurationSetId)).toBe(true);
+        // No condition key names the configuration set; the From address is pinned instead.
+        expect(statement.Condition).toEqual({
+          StringEquals: { 'ses:FromAddress': config.sender.address },
+        });
       }
       expect(referencedIds(environment.SES_CONFIGURATION_SET)).toEqual(new Set([configurationSetId]));
     },
@@ -229,13 +240,72 @@ describe('least privilege', () => {
     expect(referencedIds(environment.TOKEN_SECRET_ID)).toEqual(new Set([secretId]));
   });
 
-  it('the only wildcard resource a function is granted is X-Ray, in a policy of its own', () => {
+  it.each(entries)(
+    '%s reads the SES sending quota only if it declares readsSendQuota, in a policy of its own',
+    (_id, entry) => {
+      const { fn } = grantsOf(entry);
+      const quotaStatements = statementsOfRole(resources, logicalId(fn.role)).filter(({ statement }) =>
+        asArray(statement.Action).some((action) =>
+          (sendQuotaReadActions as readonly string[]).includes(action),
+        ),
+      );
+      if (!entry.uses.readsSendQuota) {
+        expect(quotaStatements).toHaveLength(0);
+        return;
+      }
+      expect(quotaStatements).toHaveLength(1);
+      const [{ policyId, statement }] = quotaStatements as [(typeof quotaStatements)[number]];
+      expect(statement).toEqual({ Effect: 'Allow', Action: 'ses:GetAccount', Resource: '*' });
+      // Alone in its policy, so the acknowledged Resource "*" excuses nothing else.
+      const policy = resources[policyId]?.Properties?.PolicyDocument as { Statement: unknown[] };
+      expect(policy.Statement).toHaveLength(1);
+    },
+  );
+
+  it('only the mail-out dispatcher reads the sending quota', () => {
+    const readers = allHandlerEntries()
+      .filter((entry) => entry.uses.readsSendQuota)
+      .map(handlerId);
+    expect([...new Set(readers)]).toEqual(['mailouts-dispatch-mailout']);
+  });
+
+  it('the only wildcard resources a function is granted are X-Ray and, for the dispatcher, the send quota, each in a policy of its own', () => {
     for (const entry of allHandlerEntries()) {
-      const { pairs } = grantsOf(entry);
+      const { fn, pairs } = grantsOf(entry);
       const wildcard = pairs.filter(({ resource }) => resource === '*');
-      expect(new Set(wildcard.map(({ action }) => action))).toEqual(new Set(tracingActions));
+      expect(new Set(wildcard.map(({ action }) => action))).toEqual(
+        new Set([...tracingActions, ...(entry.uses.readsSendQuota ? sendQuotaReadActions : [])]),
+      );
+      const policiesWithWildcards = statementsOfRole(resources, logicalId(fn.role))
+        .filter(({ statement }) => asArray(statement.Resource).includes('*'))
+        .map(({ policyId }) => policyId);
+      const mainPolicy = logicalId(fn.role.node.findChild('DefaultPolicy'));
+      expect(policiesWithWildcards).not.toContain(mainPolicy);
+      expect(new Set(policiesWithWildcards).size).toBe(entry.uses.readsSendQuota ? 2 : 1);
     }
   });
+
+  const mailoutRoutes = routes
+    .filter((route) => route.path.startsWith('/api/mailouts'))
+    .map((route) => [`${route.method} ${route.path}`, route] as const);
+
+  it.each(mailoutRoutes)(
+    '%s (staff) reaches its own tables and nothing else: no quota, and e-mail only for the test send',
+    (_key, route) => {
+      const { statements } = grantsOf(route);
+      const actions = statements.flatMap((statement) => asArray(statement.Action));
+      const beyondTables = actions.filter(
+        (action) =>
+          !action.startsWith('dynamodb:') && !action.startsWith('logs:') && !action.startsWith('xray:'),
+      );
+      const isTestSend = route.path === '/api/mailouts/{id}/test';
+      expect(new Set(beyondTables)).toEqual(
+        new Set(isTestSend ? [...emailSendActions, ...secretReadActions] : []),
+      );
+      expect(route.access).toBe('staff');
+      expect(route.uses.tables?.mailouts, 'every mail-out route reads the mail-outs table').toBeDefined();
+    },
+  );
 
   it('the pages deployment may touch only the site bucket, the pages asset and this distribution', () => {
     const role = logicalId(stack.site.deploymentRole);

@@ -88,3 +88,60 @@ describe('tables', () => {
     },
   );
 });
+
+describe('the mail-out tables', () => {
+  const indexesOf = (name: TableName) =>
+    (tableResource(name).Properties?.GlobalSecondaryIndexes ?? []) as Array<{
+      IndexName: string;
+      KeySchema: unknown;
+      Projection: unknown;
+    }>;
+  const index = (name: TableName, indexName: string) =>
+    indexesOf(name).find((i) => i.IndexName === indexName);
+
+  it('deliveries (who was sent which mail-out) can be restored to any point in time and cannot be deleted with the stack', () => {
+    const deliveries = tableResource('deliveries');
+    expect(deliveries.Properties?.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
+    expect(deliveries.Properties?.DeletionProtectionEnabled).toBe(true);
+    expect(deliveries.DeletionPolicy).toBe('Retain');
+    expect(deliveries.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('deliveries are found by member for erasure, with the whole record projected (byMember: memberId, pk)', () => {
+    expect(index('deliveries', 'byMember')).toEqual({
+      IndexName: 'byMember',
+      KeySchema: keySchema({ name: 'memberId', type: 'S' }, { name: 'pk', type: 'S' }),
+      Projection: { ProjectionType: 'ALL' },
+    });
+  });
+
+  it('mail-outs are an outbox table (stream to the bus), recoverable and retained', () => {
+    const mailouts = tableResource('mailouts');
+    expect(mailouts.Properties).toMatchObject({
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(mailouts.DeletionPolicy).toBe('Retain');
+    expect(stack.outbox.byTable.has('mailouts')).toBe(true);
+  });
+
+  it('mail-outs are listed newest first (byCreated) and the due ones found without a scan (due)', () => {
+    expect(index('mailouts', 'byCreated')?.KeySchema).toEqual(
+      keySchema({ name: 'listPk', type: 'S' }, { name: 'createdAt', type: 'S' }),
+    );
+    expect(index('mailouts', 'due')?.KeySchema).toEqual(
+      keySchema({ name: 'duePk', type: 'S' }, { name: 'dueAt', type: 'S' }),
+    );
+  });
+
+  it('the members table keeps a sparse audience index (audiencePk, memberId) beside its pending index', () => {
+    expect(indexesOf('members').map((i) => i.IndexName)).toEqual(['pending', 'audience']);
+    expect(index('members', 'audience')?.KeySchema).toEqual(
+      keySchema({ name: 'audiencePk', type: 'S' }, { name: 'memberId', type: 'S' }),
+    );
+  });
+});

@@ -67,13 +67,32 @@ const activityDimensions = (detail: { kind: string; network: string }) => [
   `network=${detail.network}`,
 ];
 
+const mailoutDimensions = (detail: { mailoutId: string }) => ['all', `mailout=${detail.mailoutId}`];
+
+/** One counter per recipient change. `read` comes once per recipient (their first human open or
+ * click), so `mailouts.readers` counts unique human readers. */
+export const mailoutRecipientMetrics: Record<EventDetail<'MailoutRecipientUpdated'>['change'], string> = {
+  sent: 'mailouts.emails.sent',
+  failed: 'mailouts.emails.failed',
+  delivered: 'mailouts.emails.delivered',
+  bounced: 'mailouts.emails.bounced',
+  complained: 'mailouts.emails.complained',
+  read: 'mailouts.readers',
+  clicked: 'mailouts.clicks',
+  'machine-opened': 'mailouts.opens.machine',
+};
+
 type Counting = { [T in DetailType]?: (detail: EventDetail<T>) => CounterIncrement[] };
 
 const counting: Counting = {
   MemberRegistered: (detail) => spread('members.registered', memberDimensions(detail), detail.occurredAt),
   MemberConfirmed: (detail) => spread('members.confirmed', memberDimensions(detail), detail.occurredAt),
   MemberUnsubscribed: (detail) =>
-    spread('members.unsubscribed', organisationDimensions(detail), detail.occurredAt),
+    spread(
+      'members.unsubscribed',
+      [...organisationDimensions(detail), ...(detail.mailoutId ? [`mailout=${detail.mailoutId}`] : [])],
+      detail.occurredAt,
+    ),
   MemberErased: (detail) => spread('members.erased', organisationDimensions(detail), detail.occurredAt),
   // Activities count in the period they take place; a reschedule moves them, a cancellation removes them.
   ActivityScheduled: (detail) => spread('activities.held', activityDimensions(detail), detail.startsAt),
@@ -93,6 +112,11 @@ const counting: Counting = {
   // Attendance counts in the period of the activity, whenever it was recorded.
   AttendanceRecorded: (detail) => spread('attendees.total', activityDimensions(detail), detail.startsAt),
   ReminderSent: (detail) => spread('reminders.sent', ['all', `kind=${detail.kind}`], detail.occurredAt),
+  // A mail-out's figures count in the period it started, however late a bounce or an open arrives.
+  MailoutRecipientUpdated: (detail) =>
+    spread(mailoutRecipientMetrics[detail.change], mailoutDimensions(detail), detail.mailoutStartedAt),
+  MailoutCompleted: (detail) =>
+    detail.outcome === 'sent' ? spread('mailouts.sent', ['all'], detail.startedAt) : [],
 };
 
 type DistinctCounting = { [T in DetailType]?: (detail: EventDetail<T>) => DistinctIncrement[] };

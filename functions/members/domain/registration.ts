@@ -77,8 +77,17 @@ export interface ConsentEntry {
   action: ConsentAction;
   formVersion: string;
   wording: string;
-  method: 'web-form' | 'email-link' | 'preferences-page' | 'one-click-unsubscribe' | 'unsubscribe-page';
+  method:
+    | 'web-form'
+    | 'email-link'
+    | 'preferences-page'
+    | 'one-click-unsubscribe'
+    | 'unsubscribe-page'
+    /** Withdrawn for the person: their mailbox provider reported a mail-out as spam. */
+    | 'complaint';
   at: string;
+  /** Why, in words, when the person did not act on our own form or link (a complaint). */
+  reason?: string;
 }
 
 /** The words the form shows beside each box (from the config, so the record holds what people saw). */

@@ -1,0 +1,76 @@
+/** Finding the mail-out a request names, and what staff see of it. */
+
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { dynamo } from '../../shared/clients';
+import { Conflict, NotFound } from '../../shared/errors';
+import { tableName } from '../../shared/tables';
+import { type MailoutState, nextState, progressView } from './domain/mailout';
+import { getMailout, type Mailout } from './mailout-store';
+
+const mailoutIdSchema = z.uuid();
+
+/** A draft's body may be up to 200 KB of Markdown; the request around it a little more. */
+export const maxMailoutRequestBytes = 256 * 1024;
+
+export async function mailoutFromPath(pathParameters: Record<string, string | undefined>): Promise<Mailout> {
+  const parsed = mailoutIdSchema.safeParse(pathParameters.id);
+  if (!parsed.success) throw new NotFound('No mail-out with that id.');
+  const mailout = await getMailout(parsed.data);
+  if (!mailout) throw new NotFound('No mail-out with that id.');
+  return mailout;
+}
+
+/** Throws the 409 that explains why `action` is not possible in the mail-out's current state. */
+export function assertAllowed(state: MailoutState, action: Parameters<typeof nextState>[1]): MailoutState {
+  return nextState(state, action);
+}
+
+/** A lost race: the mail-out moved on between reading it and changing it. */
+export const movedOn = () =>
+  new Conflict('The mail-out changed state while this request was made; read it again and retry.');
+
+/** The mail-out as staff see it: the draft, its state, and its progress and results. */
+export function mailoutView(mailout: Mailout, unsubscribes: number, now = new Date()) {
+  return {
+    id: mailout.mailoutId,
+    subject: mailout.subject,
+    markdown: mailout.markdown,
+    preheader: mailout.preheader ?? null,
+    audience: mailout.audience,
+    followUpOf: mailout.source.kind === 'undelivered' ? mailout.source.mailoutId : null,
+    createdAt: mailout.createdAt,
+    updatedAt: mailout.updatedAt,
+    scheduledAt: mailout.scheduledAt ?? null,
+    ...progressView(
+      {
+        state: mailout.state,
+        counts: mailout.counts,
+        startedAt: mailout.startedAt,
+        finishedAt: mailout.finishedAt,
+        pausedReason: mailout.pausedReason,
+      },
+      unsubscribes,
+      now,
+    ),
+  };
+}
+
+/** Unsubscribes that came from a mail-out's links or complaints (the counters keep them by mail-out). */
+export async function unsubscribesCausedBy(mailoutId: string): Promise<number> {
+  let total = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: tableName('counters'),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :year)',
+        ExpressionAttributeValues: { ':pk': `members.unsubscribed#mailout=${mailoutId}`, ':year': 'year#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) total += Number(item.count ?? 0);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return total;
+}

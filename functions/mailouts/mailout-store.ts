@@ -1,0 +1,333 @@
+/** The mailouts table: one header item per mail-out (its draft, state, progress and dispatch checkpoint). */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../shared/clients';
+import type { TransactItem } from '../../shared/outbox';
+import { tableName } from '../../shared/tables';
+import { transactIfFirstHolds } from '../../shared/transactions';
+import type { Audience } from './domain/audience';
+import type { MailoutCounts, MailoutState } from './domain/mailout';
+
+export type DispatchPhase = 'snapshot' | 'send' | 'settle';
+
+/** Where a mail-out's recipients come from: the newsletter audience, or a former mail-out's undelivered. */
+export type RecipientSource = { kind: 'audience' } | { kind: 'undelivered'; mailoutId: string };
+
+export interface Mailout {
+  mailoutId: string;
+  subject: string;
+  markdown: string;
+  preheader?: string;
+  audience: Audience;
+  source: RecipientSource;
+  state: MailoutState;
+  createdAt: string;
+  updatedAt: string;
+  createdBy?: string;
+  scheduledAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  pausedReason?: string;
+  counts: MailoutCounts;
+  /** Dispatch: each start, resume and hand-over is a new run; a dispatcher of an older run stops. */
+  run: number;
+  phase: DispatchPhase;
+  /** The last recipient dealt with in this phase (the checkpoint a resumed run carries on from). */
+  cursor?: string;
+  leaseOwner?: string;
+  leaseUntil?: number;
+  /** The figures when staff last resumed it: a self-pause looks only at what came after. */
+  selfPauseBaseline?: { sent: number; bounced: number; complained: number };
+}
+
+export const zeroCounts = (): MailoutCounts => ({
+  audienceSize: 0,
+  queued: 0,
+  sent: 0,
+  failed: 0,
+  skipped: 0,
+  delivered: 0,
+  bounced: 0,
+  bouncedPermanent: 0,
+  bouncedTransient: 0,
+  complained: 0,
+  opensHuman: 0,
+  opensMachine: 0,
+  readers: 0,
+  clicks: 0,
+});
+
+export const mailoutKey = (mailoutId: string) => ({ pk: `MAILOUT#${mailoutId}`, sk: 'MAILOUT' });
+
+const table = () => tableName('mailouts');
+
+const toMailout = (item: Record<string, unknown>): Mailout => {
+  const { pk: _pk, sk: _sk, type: _type, listPk: _listPk, duePk: _duePk, dueAt: _dueAt, ...mailout } = item;
+  const typed = mailout as unknown as Mailout;
+  return { ...typed, counts: { ...zeroCounts(), ...typed.counts } };
+};
+
+export async function createMailout(mailout: Mailout): Promise<void> {
+  await dynamo.send(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...mailoutKey(mailout.mailoutId), type: 'mailout', listPk: 'mailout', ...mailout },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getMailout(mailoutId: string, consistent = true): Promise<Mailout | undefined> {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: table(), Key: mailoutKey(mailoutId), ConsistentRead: consistent }),
+  );
+  return result.Item ? toMailout(result.Item) : undefined;
+}
+
+/** Mail-outs newest first, a page at a time. */
+export async function listMailouts(
+  limit: number,
+  startAfter?: { mailoutId: string; createdAt: string },
+): Promise<{ mailouts: Mailout[]; next?: { mailoutId: string; createdAt: string } }> {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'byCreated',
+      KeyConditionExpression: 'listPk = :list',
+      ExpressionAttributeValues: { ':list': 'mailout' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: startAfter
+        ? { ...mailoutKey(startAfter.mailoutId), listPk: 'mailout', createdAt: startAfter.createdAt }
+        : undefined,
+    }),
+  );
+  const last = result.LastEvaluatedKey;
+  return {
+    mailouts: (result.Items ?? []).map(toMailout),
+    next:
+      last && typeof last.createdAt === 'string' && typeof last.pk === 'string'
+        ? { mailoutId: last.pk.replace(/^MAILOUT#/, ''), createdAt: last.createdAt }
+        : undefined,
+  };
+}
+
+/** Changes a draft or scheduled mail-out's content; false when it is in neither state any more. */
+export function updateDraft(
+  mailoutId: string,
+  changes: Partial<Pick<Mailout, 'subject' | 'markdown' | 'preheader' | 'audience'>>,
+  at: string,
+): Promise<boolean> {
+  const names: Record<string, string> = { '#state': 'state' };
+  const values: Record<string, unknown> = { ':draft': 'draft', ':scheduled': 'scheduled', ':at': at };
+  const sets = ['updatedAt = :at'];
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  return transactIfFirstHolds([
+    {
+      Update: {
+        TableName: table(),
+        Key: mailoutKey(mailoutId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: '#state IN (:draft, :scheduled)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  ]);
+}
+
+/**
+ * Moves a mail-out from one state to the next, with any extra changes and the events announcing it,
+ * in one transaction. False when it was not in `from` (someone else moved it first).
+ */
+export function transition(
+  mailoutId: string,
+  from: MailoutState | MailoutState[],
+  to: MailoutState,
+  changes: { set?: Record<string, unknown>; remove?: string[] },
+  events: TransactItem[] = [],
+): Promise<boolean> {
+  const fromStates = Array.isArray(from) ? from : [from];
+  const names: Record<string, string> = { '#state': 'state' };
+  const values: Record<string, unknown> = { ':to': to };
+  fromStates.forEach((state, index) => {
+    values[`:from${index}`] = state;
+  });
+  const sets = ['#state = :to'];
+  for (const [field, value] of Object.entries(changes.set ?? {})) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  const removes = (changes.remove ?? []).map((field) => {
+    names[`#${field}`] = field;
+    return `#${field}`;
+  });
+  return transactIfFirstHolds([
+    {
+      Update: {
+        TableName: table(),
+        Key: mailoutKey(mailoutId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: `#state IN (${fromStates.map((_, index) => `:from${index}`).join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+    ...events,
+  ]);
+}
+
+/** Scheduled mail-outs whose time has come (a sparse index holds only scheduled ones). */
+export async function listDue(
+  now: string,
+  limit: number,
+): Promise<Array<{ mailoutId: string; dueAt: string }>> {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'due',
+      KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
+      ExpressionAttributeValues: { ':due': 'due', ':now': now },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => ({
+    mailoutId: String(item.mailoutId),
+    dueAt: String(item.dueAt),
+  }));
+}
+
+/** The counters a change to one recipient moves on the header (ADD, so concurrent changes never clash). */
+export function addCounts(
+  mailoutId: string,
+  deltas: Partial<Record<keyof MailoutCounts, number>>,
+): TransactItem | undefined {
+  const entries = Object.entries(deltas).filter(([, by]) => by !== 0 && by !== undefined);
+  if (entries.length === 0) return undefined;
+  const names: Record<string, string> = { '#counts': 'counts' };
+  const values: Record<string, unknown> = {};
+  const adds = entries.map(([field, by], index) => {
+    names[`#c${index}`] = field;
+    values[`:c${index}`] = by;
+    return `#counts.#c${index} :c${index}`;
+  });
+  return {
+    Update: {
+      TableName: table(),
+      Key: mailoutKey(mailoutId),
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * Takes (or renews) the dispatch lease of a run: only one dispatcher works a mail-out at a time.
+ * False when the mail-out is not sending in this run, or another live dispatcher holds it.
+ */
+export async function takeLease(
+  mailoutId: string,
+  run: number,
+  owner: string,
+  leaseSeconds: number,
+): Promise<'taken' | 'held' | 'stale'> {
+  const now = Math.floor(Date.now() / 1000);
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: mailoutKey(mailoutId),
+        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
+        ConditionExpression:
+          '#state = :sending AND #run = :run AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+        ExpressionAttributeNames: { '#state': 'state', '#run': 'run' },
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':until': now + leaseSeconds,
+          ':now': now,
+          ':sending': 'sending',
+          ':run': run,
+        },
+      }),
+    );
+    return 'taken';
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    const current = await getMailout(mailoutId);
+    if (current?.state === 'sending' && current.run === run) return 'held';
+    return 'stale';
+  }
+}
+
+/**
+ * Records how far a run has got and renews its lease, as long as it still owns the mail-out. The
+ * header as it stands after the write (its counts decide a self-pause), or undefined when the run
+ * lost it (paused, cancelled, resumed as a newer run).
+ */
+export async function checkpoint(
+  mailoutId: string,
+  run: number,
+  owner: string,
+  progress: { phase: DispatchPhase; cursor?: string },
+  leaseSeconds: number,
+): Promise<Mailout | undefined> {
+  try {
+    const result = await dynamo.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: mailoutKey(mailoutId),
+        UpdateExpression: `SET phase = :phase, leaseUntil = :until, checkpointAt = :at${progress.cursor === undefined ? ' REMOVE #cursor' : ', #cursor = :cursor'}`,
+        ConditionExpression: '#state = :sending AND #run = :run AND leaseOwner = :owner',
+        ExpressionAttributeNames: { '#state': 'state', '#run': 'run', '#cursor': 'cursor' },
+        ExpressionAttributeValues: {
+          ':phase': progress.phase,
+          ':until': Math.floor(Date.now() / 1000) + leaseSeconds,
+          ':at': new Date().toISOString(),
+          ':sending': 'sending',
+          ':run': run,
+          ':owner': owner,
+          ...(progress.cursor === undefined ? {} : { ':cursor': progress.cursor }),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes ? toMailout(result.Attributes) : undefined;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+}
+
+/** The condition-checked header update that ends a run: hand-over, pause or finish, with its events. */
+export function ownedRunUpdate(
+  mailoutId: string,
+  run: number,
+  owner: string,
+  update: { set: Record<string, unknown>; remove?: string[] },
+): TransactItem {
+  const names: Record<string, string> = { '#state': 'state', '#run': 'run' };
+  const values: Record<string, unknown> = { ':sending': 'sending', ':currentRun': run, ':owner': owner };
+  const sets = Object.entries(update.set).map(([field, value], index) => {
+    names[`#s${index}`] = field;
+    values[`:s${index}`] = value;
+    return `#s${index} = :s${index}`;
+  });
+  const removes = ['leaseOwner', 'leaseUntil', ...(update.remove ?? [])];
+  return {
+    Update: {
+      TableName: table(),
+      Key: mailoutKey(mailoutId),
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+      ConditionExpression: '#state = :sending AND #run = :currentRun AND leaseOwner = :owner',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}

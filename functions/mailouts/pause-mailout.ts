@@ -1,0 +1,10 @@
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { mailoutFromPath, mailoutView } from './mailout-access';
+import { pause } from './mailout-actions';
+
+/** Staff: pause a mail-out; a 409 says why when its state does not allow it. */
+export const handler = route({}, async ({ pathParameters, correlationId }) => {
+  const mailout = await mailoutFromPath(pathParameters);
+  return json(200, mailoutView(await pause(mailout, correlationId), 0));
+});

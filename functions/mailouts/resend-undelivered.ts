@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { Conflict } from '../../shared/errors';
+import { json } from '../../shared/http/responses';
+import { route } from '../../shared/http/route';
+import { mailoutFromPath, mailoutView } from './mailout-access';
+import { createMailout, type Mailout, zeroCounts } from './mailout-store';
+import { countRecipients } from './recipients';
+
+/**
+ * Staff: a follow-up draft of a finished mail-out, addressed exactly to the recipients whose e-mail
+ * failed or bounced transiently (never to anyone who unsubscribed, complained or hard-bounced since:
+ * they are checked again when it is sent). Send it like any other.
+ */
+export const handler = route({}, async ({ pathParameters }) => {
+  const original = await mailoutFromPath(pathParameters);
+  if (original.state !== 'sent' && original.state !== 'cancelled') {
+    throw new Conflict(
+      original.state === 'sending' || original.state === 'paused'
+        ? 'This mail-out is still going out; resend to the undelivered once it has finished.'
+        : 'This mail-out has not been sent, so nobody is undelivered yet.',
+    );
+  }
+  const now = new Date().toISOString();
+  const followUp: Mailout = {
+    mailoutId: randomUUID(),
+    subject: original.subject,
+    markdown: original.markdown,
+    ...(original.preheader ? { preheader: original.preheader } : {}),
+    audience: {},
+    source: { kind: 'undelivered', mailoutId: original.mailoutId },
+    state: 'draft',
+    createdAt: now,
+    updatedAt: now,
+    counts: zeroCounts(),
+    run: 0,
+    phase: 'snapshot',
+  };
+  const { count } = await countRecipients(followUp, 0);
+  if (count === 0)
+    throw new Conflict(
+      'Every recipient of this mail-out was delivered to (or may no longer be mailed): there is nobody to resend to.',
+    );
+  await createMailout(followUp);
+  return json(201, { ...mailoutView(followUp, 0), recipients: count });
+});

@@ -1,0 +1,182 @@
+/** Mail-out tests: staff calls, members seeded straight into the audience, mail read back per recipient. */
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
+import { allEmails, api, bearerToken, db, type StoredEmail, table, waitFor } from './helpers';
+
+let staff: string | undefined;
+export const staffToken = async () => {
+  staff ??= await bearerToken(['staff']);
+  return staff;
+};
+
+export async function staffCall(method: string, path: string, body?: unknown) {
+  return api(method, path, { token: await staffToken(), ...(body === undefined ? {} : { body }) });
+}
+
+export interface MailoutView {
+  id: string;
+  state: string;
+  audienceSize: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  opens: { human: number; machine: number };
+  uniqueReaders: number;
+  clicks: number;
+  unsubscribes: number;
+  percentDone: number;
+  pausedReason: string | null;
+}
+
+/** A segment (network, organisation type, interest) that only this test's seeded members share. */
+export interface Segment {
+  network: string;
+  organisationType: string;
+  interest: string;
+}
+
+export const audienceOf = (segment: Segment) => ({
+  networks: [segment.network],
+  organisationTypes: [segment.organisationType],
+  interests: [segment.interest],
+});
+
+export async function draft(subject: string, segment: Segment, markdown = 'Hello **members**.') {
+  const created = await staffCall('POST', '/api/mailouts', {
+    subject,
+    markdown,
+    audience: audienceOf(segment),
+  });
+  expect(created.status, created.text).toBe(201);
+  return created.json() as MailoutView & { id: string };
+}
+
+export async function mailout(id: string): Promise<MailoutView> {
+  const response = await staffCall('GET', `/api/mailouts/${id}`);
+  expect(response.status, response.text).toBe(200);
+  return response.json() as MailoutView;
+}
+
+export const waitForMailout = (
+  id: string,
+  what: string,
+  done: (view: MailoutView) => boolean,
+  timeoutMs = 60_000,
+) =>
+  waitFor(
+    `mail-out ${what}`,
+    async () => {
+      const view = await mailout(id);
+      return done(view) ? view : undefined;
+    },
+    timeoutMs,
+  );
+
+export interface SeededMember {
+  memberId: string;
+  email: string;
+}
+
+/**
+ * Confirmed members with newsletter consent written straight into the members table, as
+ * registration and confirmation leave them (the audience index included): hundreds in a second.
+ * `email(i)` picks each address (the SES mailbox simulator's, for bounces and complaints).
+ */
+export async function seedMembers(
+  count: number,
+  segment: Segment,
+  email: (index: number) => string = () => `seed-${randomUUID().slice(0, 8)}@example.org`,
+  memberIdOf: (index: number) => string = () => randomUUID(),
+): Promise<SeededMember[]> {
+  const now = new Date().toISOString();
+  const members = Array.from({ length: count }, (_, index) => ({
+    memberId: memberIdOf(index),
+    email: email(index),
+  }));
+  const items = members.flatMap(({ memberId, email: address }) => [
+    { pk: `EMAIL#${address.toLowerCase()}`, sk: 'EMAIL', type: 'email', memberId },
+    {
+      pk: `MEMBER#${memberId}`,
+      sk: 'PROFILE',
+      type: 'member',
+      memberId,
+      name: `Seeded ${memberId.slice(0, 6)}`,
+      email: address,
+      organisation: 'Seeded Org',
+      organisationType: segment.organisationType,
+      networks: [segment.network],
+      interests: [segment.interest],
+      newsletter: true,
+      formVersion: '2026-11',
+      status: 'confirmed',
+      registeredAt: now,
+      confirmedAt: now,
+      audiencePk: 'newsletter',
+    },
+  ]);
+  for (let start = 0; start < items.length; start += 25) {
+    await db().send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table('members')]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+        },
+      }),
+    );
+  }
+  return members;
+}
+
+/** The mail-out's e-mails in the emulator, by recipient address (lower case). */
+export async function mailoutEmailsByRecipient(subject: string): Promise<Map<string, StoredEmail[]>> {
+  const byRecipient = new Map<string, StoredEmail[]>();
+  for (const email of await allEmails()) {
+    if (email.subject !== subject) continue;
+    for (const to of email.destination.to) {
+      const key = to.toLowerCase();
+      byRecipient.set(key, [...(byRecipient.get(key) ?? []), email]);
+    }
+  }
+  return byRecipient;
+}
+
+/** Every delivery record of a mail-out, read from the deliveries table. */
+export async function deliveryRecords(mailoutId: string): Promise<Array<Record<string, unknown>>> {
+  const records: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: table('deliveries'),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `MAILOUT#${mailoutId}` },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    records.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+export async function sesFaults(faults: {
+  throttleShare?: number;
+  rejectShare?: number;
+  maxSendRate?: number;
+}) {
+  const response = await api('POST', '/_local/ses/faults', { body: faults });
+  expect(response.status, response.text).toBe(200);
+}
+
+export async function injectSesEvents(events: unknown[]) {
+  const response = await api('POST', '/_local/ses/events', { body: { events } });
+  expect(response.status, response.text).toBe(200);
+}
+
+/** Waits until the bus and relay have nothing left in hand. */
+export const busIdle = async () => {
+  await api('GET', '/_local/bus/idle');
+};

@@ -1,0 +1,422 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  api,
+  confirmedMember,
+  db,
+  linkIn,
+  pathOf,
+  registration,
+  table,
+  uniqueEmail,
+  waitForEmails,
+} from './helpers';
+import {
+  busIdle,
+  deliveryRecords,
+  draft,
+  injectSesEvents,
+  mailout,
+  mailoutEmailsByRecipient,
+  type Segment,
+  seedMembers,
+  sesFaults,
+  staffCall,
+  waitForMailout,
+} from './mailout-helpers';
+
+const finished = (view: { state: string }) => view.state === 'sent';
+
+afterEach(async () => {
+  await sesFaults({ throttleShare: 0, rejectShare: 0 });
+});
+
+describe('mail-out requests staff get wrong', () => {
+  it('bad drafts get a 400 naming each field, and nothing is stored', async () => {
+    const before = await staffCall('GET', '/api/mailouts?limit=100');
+    const cases: Array<[string, unknown, string]> = [
+      ['an empty subject', { subject: '', markdown: 'x' }, 'subject'],
+      ['a subject over 200 characters', { subject: 'x'.repeat(201), markdown: 'x' }, 'subject'],
+      ['a body over 200 KB', { subject: 'Big', markdown: 'x'.repeat(200 * 1024 + 1) }, 'markdown'],
+      [
+        'an unknown network',
+        { subject: 'S', markdown: 'x', audience: { networks: ['nowhere'] } },
+        'audience',
+      ],
+      [
+        'an unknown interest',
+        { subject: 'S', markdown: 'x', audience: { interests: ['astrology'] } },
+        'audience',
+      ],
+      ['a CR/LF in the subject', { subject: 'Hi\r\nBcc: x@example.org', markdown: 'x' }, 'subject'],
+    ];
+    for (const [what, body, field] of cases) {
+      const response = await staffCall('POST', '/api/mailouts', body);
+      expect(response.status, what).toBe(400);
+      const details = (response.json() as { error: { details: Array<{ field: string }> } }).error.details;
+      expect(
+        details.some((detail) => detail.field.startsWith(field)),
+        `${what}: ${response.text}`,
+      ).toBe(true);
+    }
+    const after = await staffCall('GET', '/api/mailouts?limit=100');
+    expect((after.json() as { mailouts: unknown[] }).mailouts).toHaveLength(
+      (before.json() as { mailouts: unknown[] }).mailouts.length,
+    );
+  });
+
+  it('sending in the past, too many test addresses and changing a sent mail-out are refused', async () => {
+    const segment: Segment = { network: 'working-groups', organisationType: 'other', interest: 'health' };
+    const created = await draft(`Refusals ${randomUUID()}`, segment);
+    const past = await staffCall('POST', `/api/mailouts/${created.id}/send`, { at: '2020-01-01T09:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.text).toContain('at');
+    const tooMany = await staffCall('POST', `/api/mailouts/${created.id}/test`, {
+      to: Array.from({ length: 6 }, (_, index) => `t${index}@example.org`),
+    });
+    expect(tooMany.status).toBe(400);
+    expect((await mailout(created.id)).state).toBe('draft');
+
+    const sent = await staffCall('POST', `/api/mailouts/${created.id}/send`);
+    expect(sent.status, sent.text).toBe(202);
+    await waitForMailout(created.id, 'sent', finished);
+    expect((await staffCall('PATCH', `/api/mailouts/${created.id}`, { subject: 'Changed' })).status).toBe(
+      409,
+    );
+    expect((await staffCall('POST', `/api/mailouts/${created.id}/send`)).status).toBe(409);
+    expect((await staffCall('POST', `/api/mailouts/${created.id}/pause`)).status).toBe(409);
+    expect((await staffCall('POST', `/api/mailouts/${created.id}/resume`)).status).toBe(409);
+    expect((await staffCall('GET', `/api/mailouts/${randomUUID()}`)).status).toBe(404);
+  });
+
+  it('only staff reach mail-outs: no token is 401, an analyst is 403', async () => {
+    expect((await api('GET', '/api/mailouts')).status).toBe(401);
+    const { bearerToken } = await import('./helpers');
+    const analyst = await bearerToken(['analyst']);
+    expect(
+      (await api('POST', '/api/mailouts', { token: analyst, body: { subject: 'x', markdown: 'y' } })).status,
+    ).toBe(403);
+  });
+
+  it('a scheduled mail-out can be changed and cancelled before it starts, and is never sent', async () => {
+    const segment: Segment = { network: 'working-groups', organisationType: 'other', interest: 'energy' };
+    const [member] = await seedMembers(1, segment);
+    const subject = `Scheduled ${randomUUID()}`;
+    const created = await draft(subject, segment);
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await staffCall('POST', `/api/mailouts/${created.id}/send`, { at });
+    expect(scheduled.status, scheduled.text).toBe(202);
+    expect((scheduled.json() as { state: string }).state).toBe('scheduled');
+    expect(
+      (await staffCall('PATCH', `/api/mailouts/${created.id}`, { subject: `${subject} (v2)` })).status,
+    ).toBe(200);
+    const cancelled = await staffCall('POST', `/api/mailouts/${created.id}/cancel`);
+    expect((cancelled.json() as { state: string }).state).toBe('cancelled');
+    await api('POST', '/_local/schedules/start-scheduled-mailouts', {
+      body: { time: new Date(Date.now() + 2 * 3_600_000).toISOString() },
+    });
+    await busIdle();
+    expect(
+      (await mailoutEmailsByRecipient(`${subject} (v2)`)).get(member?.email.toLowerCase() ?? ''),
+    ).toBeUndefined();
+  });
+
+  it('a scheduled mail-out goes out when the schedule runs at its time', async () => {
+    const segment: Segment = { network: 'working-groups', organisationType: 'other', interest: 'data' };
+    const [member] = await seedMembers(1, segment);
+    const subject = `On time ${randomUUID()}`;
+    const created = await draft(subject, segment);
+    const at = new Date(Date.now() + 3_600_000);
+    await staffCall('POST', `/api/mailouts/${created.id}/send`, { at: at.toISOString() });
+    const early = await api('POST', '/_local/schedules/start-scheduled-mailouts', {
+      body: { time: new Date(at.getTime() - 60_000).toISOString() },
+    });
+    expect(early.status).toBe(200);
+    expect((await mailout(created.id)).state).toBe('scheduled');
+    // The scheduler fires on whole seconds (minutes, in fact): the first run at or after the time starts it.
+    await api('POST', '/_local/schedules/start-scheduled-mailouts', {
+      body: { time: new Date(at.getTime() + 1000).toISOString() },
+    });
+    await waitForMailout(created.id, 'sent', finished);
+    expect((await mailoutEmailsByRecipient(subject)).get(member?.email.toLowerCase() ?? '')).toHaveLength(1);
+  });
+});
+
+describe('who a mail-out reaches', () => {
+  it('the audience leaves out the unconfirmed, unsubscribed, erased and other segments; the preview count is what is sent', async () => {
+    const segment: Segment = {
+      network: 'innovation-support-forum',
+      organisationType: 'university',
+      interest: 'skills',
+    };
+    const profile = {
+      networks: [segment.network],
+      organisationType: segment.organisationType,
+      interests: [segment.interest],
+    };
+    const [ann, bob, unsubscribed] = await Promise.all([
+      confirmedMember({ ...profile, name: 'Ann Example', organisation: 'Uni A' }),
+      confirmedMember({ ...profile, name: 'Bob Example', organisation: 'Uni B' }),
+      confirmedMember(profile),
+    ]);
+    await api('POST', pathOf(unsubscribed?.unsubscribeUrl ?? ''), { rawBody: 'List-Unsubscribe=One-Click' });
+    const pending = registration({ ...profile, email: uniqueEmail('pending') });
+    await api('POST', '/api/members', { body: pending });
+    const noNewsletter = await confirmedMember({
+      ...profile,
+      consent: { newsletter: false, privacyNotice: true, formVersion: '2026-11' },
+    });
+    const [erased] = await seedMembers(1, segment);
+    await db().send(
+      new DeleteCommand({
+        TableName: table('members'),
+        Key: { pk: `MEMBER#${erased?.memberId}`, sk: 'PROFILE' },
+      }),
+    );
+    const [otherSegment] = await seedMembers(1, { ...segment, interest: 'energy' });
+
+    const subject = `Audience ${randomUUID()}`;
+    const created = await draft(subject, segment);
+    const preview = await staffCall('GET', `/api/mailouts/${created.id}/audience`);
+    expect(preview.status, preview.text).toBe(200);
+    const { count, sample } = preview.json() as {
+      count: number;
+      sample: Array<{ name: string; organisation: string }>;
+    };
+    expect(count).toBe(2);
+    expect(sample).toEqual(
+      expect.arrayContaining([
+        { name: 'Ann Example', organisation: 'Uni A' },
+        { name: 'Bob Example', organisation: 'Uni B' },
+      ]),
+    );
+
+    await staffCall('POST', `/api/mailouts/${created.id}/send`);
+    const done = await waitForMailout(created.id, 'sent', finished);
+    expect(done.audienceSize).toBe(count);
+    expect(done.sent).toBe(count);
+    const received = await mailoutEmailsByRecipient(subject);
+    expect(received.get(ann?.email.toLowerCase() ?? '')).toHaveLength(1);
+    expect(received.get(bob?.email.toLowerCase() ?? '')).toHaveLength(1);
+    for (const excluded of [
+      unsubscribed?.email,
+      pending.email,
+      noNewsletter.email,
+      erased?.email,
+      otherSegment?.email,
+    ]) {
+      expect(received.get(String(excluded).toLowerCase()), String(excluded)).toBeUndefined();
+    }
+  });
+
+  it('a hard bounce suppresses the address for the next mail-out; a complaint also unsubscribes, in the consent record', async () => {
+    const segment: Segment = {
+      network: 'innovation-support-forum',
+      organisationType: 'voluntary',
+      interest: 'health',
+    };
+    const tag = randomUUID().slice(0, 8);
+    const [fine, bouncing, complaining] = await seedMembers(
+      3,
+      segment,
+      (index) =>
+        [
+          `success+${tag}@simulator.amazonses.com`,
+          `bounce+${tag}@simulator.amazonses.com`,
+          `complaint+${tag}@simulator.amazonses.com`,
+        ][index] as string,
+    );
+    const first = await draft(`First ${tag}`, segment);
+    await staffCall('POST', `/api/mailouts/${first.id}/send`);
+    const firstDone = await waitForMailout(
+      first.id,
+      'bounce and complaint recorded',
+      (view) => view.state === 'sent' && view.bounced === 1 && view.complained === 1,
+    );
+    expect(firstDone.sent).toBe(3);
+    await busIdle();
+
+    const records = await deliveryRecords(first.id);
+    const stateOf = (memberId?: string) => records.find((record) => record.memberId === memberId)?.state;
+    expect(stateOf(fine?.memberId)).toBe('delivered');
+    expect(stateOf(bouncing?.memberId)).toBe('bounced');
+    expect(stateOf(complaining?.memberId)).toBe('complained');
+
+    const consent = await staffCall('GET', `/api/members/${complaining?.memberId}/consent`);
+    expect(consent.status, consent.text).toBe(200);
+    expect(consent.text).toContain('complaint');
+
+    const second = await draft(`Second ${tag}`, segment);
+    expect(
+      ((await staffCall('GET', `/api/mailouts/${second.id}/audience`)).json() as { count: number }).count,
+    ).toBe(1);
+    await staffCall('POST', `/api/mailouts/${second.id}/send`);
+    await waitForMailout(second.id, 'sent', finished);
+    const received = await mailoutEmailsByRecipient(`Second ${tag}`);
+    expect([...received.keys()]).toEqual([fine?.email.toLowerCase()]);
+  });
+});
+
+describe('what every mail-out e-mail carries', () => {
+  it('List-Unsubscribe headers, preferences and unsubscribe links; the one-click header unsubscribes and counts against the mail-out', async () => {
+    const segment: Segment = {
+      network: 'smart-city-alliance',
+      organisationType: 'local-authority',
+      interest: 'built-environment',
+    };
+    const member = await confirmedMember({
+      networks: [segment.network],
+      organisationType: segment.organisationType,
+      interests: [segment.interest],
+    });
+    const subject = `Headers ${randomUUID()}`;
+    const created = await draft(
+      subject,
+      segment,
+      '# Update\n\nRead [the report](https://example.org/report).\n\n<script>alert(1)</script>',
+    );
+    await staffCall('POST', `/api/mailouts/${created.id}/send`);
+    await waitForMailout(created.id, 'sent', finished);
+    const [email] = (await mailoutEmailsByRecipient(subject)).get(member.email.toLowerCase()) ?? [];
+    expect(email).toBeDefined();
+    const header = (name: string) =>
+      email?.headers?.find((entry) => entry.name.toLowerCase() === name.toLowerCase())?.value;
+    expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    const listUnsubscribe = header('List-Unsubscribe') ?? '';
+    expect(listUnsubscribe).toMatch(/^<https?:\/\/[^>]+\/api\/unsubscribe\?token=[^>]+&mailout=[^>]+>$/);
+    expect(email?.body.html).toContain('href="https://example.org/report"');
+    expect(email?.body.html).not.toContain('<script>');
+    expect(email?.body.text).toContain('https://example.org/report');
+    expect(linkIn(email?.body.text ?? '', '/preferences.html?token=')).toBeTruthy();
+    expect(linkIn(email?.body.text ?? '', '/api/unsubscribe?token=')).toBeTruthy();
+
+    const oneClick = await api('POST', pathOf(listUnsubscribe.slice(1, -1)), {
+      rawBody: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(oneClick.status, oneClick.text).toBe(200);
+    await busIdle();
+    const preferences = await api(
+      'GET',
+      `/api/preferences?token=${new URL(member.preferencesUrl).searchParams.get('token')}`,
+    );
+    expect((preferences.json() as { member: { newsletter: boolean } }).member.newsletter).toBe(false);
+    expect(
+      (await waitForMailout(created.id, 'unsubscribe counted', (view) => view.unsubscribes === 1))
+        .unsubscribes,
+    ).toBe(1);
+  });
+
+  it('a test send goes to the given addresses, marked as a test, and counts nowhere', async () => {
+    const segment: Segment = {
+      network: 'smart-city-alliance',
+      organisationType: 'local-authority',
+      interest: 'health',
+    };
+    const subject = `Preview ${randomUUID()}`;
+    const created = await draft(subject, segment);
+    const to = [uniqueEmail('editor'), uniqueEmail('director')];
+    const response = await staffCall('POST', `/api/mailouts/${created.id}/test`, { to });
+    expect(response.status, response.text).toBe(202);
+    for (const address of to) {
+      const [email] = await waitForEmails(address, 1);
+      expect(email?.subject).toBe(`[TEST] ${subject}`);
+    }
+    const view = await mailout(created.id);
+    expect(view.state).toBe('draft');
+    expect(view.sent).toBe(0);
+  });
+});
+
+describe('honest opens and resending', () => {
+  it('a privacy-proxy prefetch counts as a machine open; a real open and a click count as one reader', async () => {
+    const segment: Segment = {
+      network: 'smart-city-alliance',
+      organisationType: 'business',
+      interest: 'skills',
+    };
+    const [reader, prefetched] = await seedMembers(2, segment);
+    const subject = `Opens ${randomUUID()}`;
+    const created = await draft(subject, segment);
+    await staffCall('POST', `/api/mailouts/${created.id}/send`);
+    await waitForMailout(created.id, 'delivered', (view) => view.state === 'sent' && view.delivered === 2);
+    const records = await deliveryRecords(created.id);
+    const recordOf = (memberId?: string) => records.find((record) => record.memberId === memberId) ?? {};
+    const deliveredAt = (memberId?: string) => new Date(String(recordOf(memberId).deliveredAt)).getTime();
+    const messageId = (memberId?: string) => String(recordOf(memberId).messageId);
+    const at = (memberId: string | undefined, seconds: number) =>
+      new Date(deliveredAt(memberId) + seconds * 1000).toISOString();
+    const appleProxy = 'Mozilla/5.0';
+    const browser =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
+    await injectSesEvents([
+      {
+        eventType: 'Open',
+        mail: { messageId: messageId(prefetched?.memberId) },
+        open: { timestamp: at(prefetched?.memberId, 2), userAgent: appleProxy, ipAddress: '17.58.0.1' },
+      },
+      {
+        eventType: 'Open',
+        mail: { messageId: messageId(reader?.memberId) },
+        open: { timestamp: at(reader?.memberId, 3), userAgent: appleProxy, ipAddress: '17.58.0.2' },
+      },
+      {
+        eventType: 'Open',
+        mail: { messageId: messageId(reader?.memberId) },
+        open: { timestamp: at(reader?.memberId, 600), userAgent: browser, ipAddress: '198.51.100.7' },
+      },
+      {
+        eventType: 'Click',
+        mail: { messageId: messageId(reader?.memberId) },
+        click: {
+          timestamp: at(reader?.memberId, 620),
+          userAgent: browser,
+          ipAddress: '198.51.100.7',
+          link: 'https://example.org/report',
+        },
+      },
+    ]);
+    const view = await waitForMailout(
+      created.id,
+      'opens counted',
+      (current) => current.opens.machine === 2 && current.opens.human === 1 && current.clicks === 1,
+    );
+    expect(view.opens).toEqual({ human: 1, machine: 2 });
+    expect(view.uniqueReaders).toBe(1);
+    expect(view.clicks).toBe(1);
+  });
+
+  it('resend to undelivered goes to exactly the recipients whose e-mail failed', async () => {
+    const segment: Segment = {
+      network: 'smart-city-alliance',
+      organisationType: 'university',
+      interest: 'energy',
+    };
+    const members = await seedMembers(12, segment);
+    const subject = `Resend ${randomUUID()}`;
+    const created = await draft(subject, segment);
+    await sesFaults({ rejectShare: 0.4 });
+    await staffCall('POST', `/api/mailouts/${created.id}/send`);
+    const done = await waitForMailout(created.id, 'sent', finished);
+    await sesFaults({ rejectShare: 0 });
+    expect(done.failed).toBeGreaterThan(0);
+    expect(done.sent + done.failed).toBe(12);
+    const failed = (await deliveryRecords(created.id))
+      .filter((record) => record.state === 'failed')
+      .map((record) => String(record.email).toLowerCase())
+      .sort();
+    expect(failed).toHaveLength(done.failed);
+
+    const followUp = await staffCall('POST', `/api/mailouts/${created.id}/resend-undelivered`);
+    expect(followUp.status, followUp.text).toBe(201);
+    const followUpId = (followUp.json() as { id: string }).id;
+    await staffCall('POST', `/api/mailouts/${followUpId}/send`);
+    const second = await waitForMailout(followUpId, 'sent', finished);
+    expect(second.sent).toBe(failed.length);
+    const received = await mailoutEmailsByRecipient(subject);
+    for (const member of members) {
+      expect(received.get(member.email.toLowerCase()), member.email).toHaveLength(1);
+    }
+  });
+});
