@@ -516,9 +516,9 @@ export const subscriptions: SubscriptionEntry[] = [
       readsSendQuota: true,
       ...memberTokens,
     },
-    // Paced sending, checkpointed as it goes; it hands over to a fresh invocation 30 s before this.
-    // Short enough that a run that died is retried soon (the queue's visibility timeout is six times it).
-    timeoutSeconds: 120,
+    // Paced sending, checkpointed as it goes; it hands over to a fresh invocation 20 s before this.
+    // Short, so a run that died is retried soon (the queue's visibility timeout is six times it).
+    timeoutSeconds: 60,
     // One dispatcher at a time, so two never pace against each other (reserved concurrency 1; the
     // queue's maximum concurrency cannot go below 2). A hand-over waiting for the one instance may
     // be received several times, hence the higher receive limit.

@@ -74,7 +74,7 @@ export const allianceConfigSchema = z
        * A send whose outcome was never recorded (the dispatcher died between SES accepting and the
        * record) is settled by SES's Send event; after this long without one it is sent again.
        */
-      unsettledSendGraceSeconds: z.number().int().min(10).max(3600).default(120),
+      unsettledSendGraceSeconds: z.number().int().min(10).max(3600).default(60),
     }),
     limits: z.object({
       maxBodyBytes: z

@@ -61,7 +61,7 @@ import { recipientPages } from './recipients';
 /** A run's hold on its mail-out; renewed at every checkpoint, so a dead run's lapses soon. */
 const leaseSeconds = 20;
 /** Hand over this long before the Lambda timeout. */
-const handoverMarginMs = 30_000;
+const handoverMarginMs = 20_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /** The mailouts table: one header item per mail-out (its draft, state, progress and dispatch checkpoint). */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
@@ -55,6 +56,27 @@ export const zeroCounts = (): MailoutCounts => ({
   readers: 0,
   clicks: 0,
 });
+
+/** A new draft with nothing sent yet. */
+export function newDraft(
+  content: Pick<Mailout, 'subject' | 'markdown' | 'preheader' | 'audience' | 'source'>,
+  now = new Date().toISOString(),
+): Mailout {
+  return {
+    mailoutId: randomUUID(),
+    subject: content.subject,
+    markdown: content.markdown,
+    ...(content.preheader ? { preheader: content.preheader } : {}),
+    audience: content.audience,
+    source: content.source,
+    state: 'draft',
+    createdAt: now,
+    updatedAt: now,
+    counts: zeroCounts(),
+    run: 0,
+    phase: 'snapshot',
+  };
+}
 
 export const mailoutKey = (mailoutId: string) => ({ pk: `MAILOUT#${mailoutId}`, sk: 'MAILOUT' });
 

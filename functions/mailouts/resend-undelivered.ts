@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Conflict } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { mailoutFromPath, mailoutView } from './mailout-access';
-import { createMailout, type Mailout, zeroCounts } from './mailout-store';
+import { createMailout, newDraft } from './mailout-store';
 import { countRecipients } from './recipients';
 
 /**
@@ -20,21 +19,13 @@ export const handler = route({}, async ({ pathParameters }) => {
         : 'This mail-out has not been sent, so nobody is undelivered yet.',
     );
   }
-  const now = new Date().toISOString();
-  const followUp: Mailout = {
-    mailoutId: randomUUID(),
+  const followUp = newDraft({
     subject: original.subject,
     markdown: original.markdown,
-    ...(original.preheader ? { preheader: original.preheader } : {}),
+    preheader: original.preheader,
     audience: {},
     source: { kind: 'undelivered', mailoutId: original.mailoutId },
-    state: 'draft',
-    createdAt: now,
-    updatedAt: now,
-    counts: zeroCounts(),
-    run: 0,
-    phase: 'snapshot',
-  };
+  });
   const { count } = await countRecipients(followUp, 0);
   if (count === 0)
     throw new Conflict(

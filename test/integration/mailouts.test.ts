@@ -4,12 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   api,
   confirmedMember,
+  counter,
   db,
   linkIn,
+  londonMonth,
   pathOf,
   registration,
   table,
   uniqueEmail,
+  waitFor,
   waitForEmails,
 } from './helpers';
 import {
@@ -385,6 +388,13 @@ describe('honest opens and resending', () => {
     expect(view.opens).toEqual({ human: 1, machine: 2 });
     expect(view.uniqueReaders).toBe(1);
     expect(view.clicks).toBe(1);
+    // The counters keep the same figures for the yearly evidence, by mail-out and in all.
+    const year = londonMonth().slice(0, 4);
+    const counted = (metric: string) => counter(metric, `mailout=${created.id}`, 'year', year);
+    await waitFor('readership counted', async () => (await counted('mailouts.readers')) === 1);
+    expect(await counted('mailouts.emails.sent')).toBe(2);
+    expect(await counted('mailouts.emails.delivered')).toBe(2);
+    expect(await counted('mailouts.clicks')).toBe(1);
   });
 
   it('resend to undelivered goes to exactly the recipients whose e-mail failed', async () => {
