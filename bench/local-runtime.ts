@@ -1,7 +1,9 @@
 /**
  * The real local runtime for a benchmark: started as a child process with its own ports and an empty
  * data folder, exactly as test/integration/global-setup.ts starts it, and stopped (its whole process
- * group: gateway, bus, DynamoDB Local, SES emulator) when the benchmark ends, fails or is interrupted.
+ * group: gateway, bus, DynamoDB Local, SES emulator, local SES endpoint) when the benchmark ends,
+ * fails or is interrupted. Every port it listens on is moved with the base, so a bench never meets a
+ * developer's `npm start` (3000, 8000, 8005, 8006, 8010) or the test runtimes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +17,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 export interface LocalRuntime {
   baseUrl: string;
   dynamoUrl: string;
+  /** The SES emulator (`aws-ses-v2-local`): its mail viewer and `GET /store`. */
+  sesUrl: string;
+  /** The local SES endpoint in front of it (AWS_ENDPOINT_URL_SESV2 of the handlers). */
+  sesApiUrl: string;
   dataDir: string;
   portBase: number;
   /** The runtime's own process (its services run under it). */
@@ -31,19 +37,33 @@ const portIsFree = (port: number) =>
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 
-/** The first base from `from` (in steps of 10) whose four ports are all free. */
+/** The runtime's ports, from a base: gateway, DynamoDB Local, SES emulator, bus, local SES endpoint. */
+const portsFrom = (base: number) => ({
+  PORT: base,
+  DYNAMODB_PORT: base + 1,
+  SES_PORT: base + 2,
+  BUS_PORT: base + 3,
+  SES_API_PORT: base + 4,
+});
+
+/** The first base from `from` (in steps of 10) whose five ports are all free. */
 async function freePortBase(from: number): Promise<number> {
   for (let base = from; base < from + 200; base += 10) {
-    const free = await Promise.all([0, 1, 2, 3].map((offset) => portIsFree(base + offset)));
+    const free = await Promise.all(Object.values(portsFrom(base)).map(portIsFree));
     if (free.every(Boolean)) return base;
   }
-  throw new Error(`no four free ports found between ${from} and ${from + 200}`);
+  throw new Error(`no five free ports found between ${from} and ${from + 200}`);
 }
 
-export async function startLocalRuntime(options: { portBase: number; startTimeoutMs?: number }) {
+export async function startLocalRuntime(options: {
+  portBase: number;
+  startTimeoutMs?: number;
+  /** More environment for the runtime (e.g. SES_MAX_SEND_RATE). */
+  env?: Record<string, string>;
+}) {
   const base = await freePortBase(options.portBase);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'alliance-bench-'));
-  const ports = { PORT: base, DYNAMODB_PORT: base + 1, SES_PORT: base + 2, BUS_PORT: base + 3 };
+  const ports = portsFrom(base);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
     cwd: repoRoot,
     env: {
@@ -52,6 +72,7 @@ export async function startLocalRuntime(options: { portBase: number; startTimeou
       DATA_DIR: dataDir,
       QUIET: '1',
       BUS_MODE: '',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so stopping it stops DynamoDB Local and the SES emulator too.
@@ -118,6 +139,8 @@ export async function startLocalRuntime(options: { portBase: number; startTimeou
   return {
     baseUrl: `http://127.0.0.1:${ports.PORT}`,
     dynamoUrl: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
+    sesUrl: `http://127.0.0.1:${ports.SES_PORT}`,
+    sesApiUrl: `http://127.0.0.1:${ports.SES_API_PORT}`,
     dataDir,
     portBase: base,
     pid: child.pid,

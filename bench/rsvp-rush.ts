@@ -11,12 +11,12 @@
  * measured) are skipped. Every run is read back through the staff API and checked.
  */
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { scheduledActivity } from '../functions/activities/domain/activity';
 import { type CpuUse, cpuAccountingAvailable, cpuUsed, sampleCpu } from './cpu';
+import { errorCodeOf, type HttpClient, httpClient } from './http';
 import type { LocalRuntime } from './local-runtime';
 import { latencySummary, ms, perSecond, type Timed, table } from './report';
 
@@ -72,61 +72,6 @@ const ratioTarget = 0.8;
 const busDrainLimitMs = 60_000;
 const warmupInFlight = 20;
 const warmupBudgetMs = 40_000;
-
-/* ---------- talking to the runtime over HTTP ---------- */
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-function httpClient(baseUrl: string, maxSockets: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets });
-  const call = (
-    method: string,
-    pathAndQuery: string,
-    options: { body?: unknown; token?: string; timeoutMs?: number } = {},
-  ) =>
-    new Promise<Answer>((resolve, reject) => {
-      const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-      const req = request(
-        new URL(pathAndQuery, baseUrl),
-        {
-          method,
-          agent,
-          timeout: options.timeoutMs ?? 30_000,
-          headers: {
-            accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown = text;
-            try {
-              body = text ? JSON.parse(text) : undefined;
-            } catch {
-              // not JSON: keep the text
-            }
-            resolve({ status: res.statusCode ?? 0, body });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${pathAndQuery} timed out`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
-  return { call, close: () => agent.destroy() };
-}
-
-const errorCodeOf = (body: unknown) =>
-  (body as { error?: { code?: string } } | undefined)?.error?.code ??
-  (body as { message?: string } | undefined)?.message;
 
 /* ---------- the in-process modules, bound to the runtime's services ---------- */
 
@@ -211,7 +156,7 @@ async function timeAll(
 /** Full path: the confirm link followed by everyone at once, over HTTP. */
 async function fullPathRun(
   bound: Bound,
-  http: ReturnType<typeof httpClient>,
+  http: HttpClient,
   staffToken: string,
   options: { people: number; capacity: number; label: string; inFlight?: number },
 ) {
@@ -282,7 +227,7 @@ async function barePathRun(
 }
 
 /** What the database holds for the activity, through the staff API. */
-async function readBack(http: ReturnType<typeof httpClient>, staffToken: string, activityId: string) {
+async function readBack(http: HttpClient, staffToken: string, activityId: string) {
   const answer = await http.call('GET', `/api/activities/${activityId}/rsvps`, { token: staffToken });
   if (answer.status !== 200)
     throw new Error(`reading RSVPs back: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -301,7 +246,7 @@ async function readBack(http: ReturnType<typeof httpClient>, staffToken: string,
   } satisfies Stored;
 }
 
-async function busIdle(http: ReturnType<typeof httpClient>, timeoutMs: number): Promise<number | undefined> {
+async function busIdle(http: HttpClient, timeoutMs: number): Promise<number | undefined> {
   const started = performance.now();
   try {
     const answer = await http.call('GET', '/_local/bus/idle', { timeoutMs });
@@ -335,12 +280,7 @@ const throughput = (run: { decisions: unknown[]; wallMs: number }) =>
  * Gets the code hot before anything is measured. DynamoDB Local's JVM is the slow starter: on a fresh
  * runtime the same rush runs several times faster after a few thousand bookings than on the first.
  */
-async function warmUp(
-  bound: Bound,
-  http: ReturnType<typeof httpClient>,
-  staffToken: string,
-  options: RushOptions,
-) {
+async function warmUp(bound: Bound, http: HttpClient, staffToken: string, options: RushOptions) {
   const people = Math.min(options.people, 500);
   // The handlers, the gateway and the bus consumers: a few at a time, both outcomes.
   await fullPathRun(bound, http, staffToken, {

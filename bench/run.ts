@@ -1,61 +1,131 @@
 /**
- * `npm run bench`: starts the real local runtime on its own ports with an empty data folder, runs
- * the RSVP rush against it and prints the figures. Exits non-zero when a booking check fails
- * (oversold, lost or doubled bookings, errors); the throughput ratio is a figure, not a test.
+ * `npm run bench [-- <scenario>]`: starts the real local runtime on its own ports with an empty data
+ * folder, runs one scenario against it and prints the figures.
  *
- *   npm run bench -- --n 500 --capacity 100 --warmup 8 --port-base 16000
+ *   npm run bench                                  the RSVP rush (the default scenario)
+ *   npm run bench -- rush --n 500 --capacity 100 --warmup 8
+ *   npm run bench -- dispatch --members 10000 --rate 167
  *
- * --n people confirm at once on one activity of --capacity places. --warmup: at most that many
+ * rush: --n people confirm at once on one activity of --capacity places. --warmup: at most that many
  * full-size bare rushes to warm DynamoDB Local first (it stops when the rate settles; 0: none).
- * --port-base: the first of four ports to try (gateway, DynamoDB Local, SES, bus); the next free
- * base in steps of 10 is used. Each option can also come from the environment: BENCH_N,
- * BENCH_CAPACITY, BENCH_WARMUP, BENCH_PORT_BASE.
+ * Exits non-zero when a booking check fails (oversold, lost or doubled bookings, errors); the
+ * throughput ratio is a figure, not a test.
+ *
+ * dispatch: --members confirmed newsletter members get one mail-out, paced to --rate R sends/s (the
+ * local SES MaxSendRate is set to R / (1 − mail.sendRateHeadroom)), with --throttle of the sends
+ * answered 429 by the local SES fault mode and --confirmations registrations during the run.
+ * --enforce-rate: the local SES endpoint also throttles every send over MaxSendRate, as SES does.
+ * Exits non-zero when a recipient is lost or mailed twice (or the mail-out does not finish), never
+ * on the rate.
+ *
+ * --port-base: the first of five ports to try (gateway, DynamoDB Local, SES emulator, bus, local SES
+ * endpoint); the next free base in steps of 10 is used. Each option can also come from the
+ * environment: BENCH_N, BENCH_CAPACITY, BENCH_WARMUP, BENCH_MEMBERS, BENCH_RATE, BENCH_PORT_BASE.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { defaultDispatchRate, dispatchBench, dispatchPassed, formatDispatch } from './dispatch';
 import { type LocalRuntime, startLocalRuntime } from './local-runtime';
 import { formatRush, rsvpRush, rushPassed } from './rsvp-rush';
 
-const usage = 'usage: npm run bench -- [--n 500] [--capacity 100] [--warmup 8] [--port-base 16000]';
+const scenarios = ['rush', 'dispatch'] as const;
+type Scenario = (typeof scenarios)[number];
 
-function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max: number) {
+const usage = `usage: npm run bench -- [scenario] [options]
+
+scenarios:
+  rush       (default) the RSVP rush: N people confirm at once on one activity of C places
+             [--n 500] [--capacity 100] [--warmup 8]
+  dispatch   a mail-out to M members paced to R e-mails/s, 5% of SES sends throttled,
+             with registrations (confirmation e-mails) during it
+             [--members 10000] [--rate ${defaultDispatchRate}] [--throttle 0.05] [--confirmations 5] [--enforce-rate]
+
+any:        [--port-base 16000] [--help]`;
+
+const optionsOf: Record<Scenario, string[]> = {
+  rush: ['n', 'capacity', 'warmup'],
+  dispatch: ['members', 'rate', 'throttle', 'confirmations', 'enforce-rate'],
+};
+
+const fail = (message: string): never => {
+  console.error(`✖ ${message}\n${usage}`);
+  process.exit(2);
+};
+
+function number(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  kind: 'whole' | 'any' = 'whole',
+) {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`✖ --${name} must be a whole number from ${min} to ${max}, not "${raw}".\n${usage}`);
-    process.exit(2);
-  }
+  if (!Number.isFinite(value) || (kind === 'whole' && !Number.isInteger(value)) || value < min || value > max)
+    fail(
+      `--${name} must be a ${kind === 'whole' ? 'whole ' : ''}number from ${min} to ${max}, not "${raw}".`,
+    );
   return value;
 }
 
 function readOptions() {
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       options: {
         n: { type: 'string' },
         capacity: { type: 'string' },
         warmup: { type: 'string' },
+        members: { type: 'string' },
+        rate: { type: 'string' },
+        throttle: { type: 'string' },
+        confirmations: { type: 'string' },
+        'enforce-rate': { type: 'boolean' },
         'port-base': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
+      allowPositionals: true,
       strict: true,
     }));
   } catch (error) {
-    console.error(`✖ ${error instanceof Error ? error.message : String(error)}\n${usage}`);
-    process.exit(2);
+    return fail(error instanceof Error ? error.message : String(error));
   }
   if (values.help) {
     console.log(usage);
     process.exit(0);
   }
+  if (positionals.length > 1) fail(`one scenario at a time, not "${positionals.join(' ')}".`);
+  const named = positionals[0] ?? 'rush';
+  if (!scenarios.includes(named as Scenario))
+    fail(`unknown scenario "${named}": choose ${scenarios.join(' or ')}.`);
+  const scenario = named as Scenario;
+  for (const [other, names] of Object.entries(optionsOf)) {
+    if (other === scenario) continue;
+    const misplaced = names.filter((name) => values[name] !== undefined);
+    if (misplaced.length > 0)
+      fail(
+        `${misplaced.map((name) => `--${name}`).join(', ')}: only for the ${other} scenario, not ${scenario}.`,
+      );
+  }
   const option = (name: string, envVar: string) =>
     typeof values[name] === 'string' ? (values[name] as string) : process.env[envVar];
   return {
-    people: wholeNumber('n', option('n', 'BENCH_N'), 500, 1, 5000),
-    capacity: wholeNumber('capacity', option('capacity', 'BENCH_CAPACITY'), 100, 1, 100_000),
-    warmup: wholeNumber('warmup', option('warmup', 'BENCH_WARMUP'), 8, 0, 20),
-    portBase: wholeNumber('port-base', option('port-base', 'BENCH_PORT_BASE'), 16000, 1024, 65000),
+    scenario,
+    portBase: number('port-base', option('port-base', 'BENCH_PORT_BASE'), 16000, 1024, 65000),
+    rush: {
+      people: number('n', option('n', 'BENCH_N'), 500, 1, 5000),
+      capacity: number('capacity', option('capacity', 'BENCH_CAPACITY'), 100, 1, 100_000),
+      warmup: number('warmup', option('warmup', 'BENCH_WARMUP'), 8, 0, 20),
+    },
+    dispatch: {
+      members: number('members', option('members', 'BENCH_MEMBERS'), 10_000, 1, 200_000),
+      rate: number('rate', option('rate', 'BENCH_RATE'), defaultDispatchRate, 0.5, 5000, 'any'),
+      throttleShare: number('throttle', option('throttle', 'BENCH_THROTTLE'), 0.05, 0, 0.9, 'any'),
+      confirmations: number('confirmations', option('confirmations', 'BENCH_CONFIRMATIONS'), 5, 0, 50),
+      enforceRate: values['enforce-rate'] === true,
+    },
   };
 }
 
@@ -107,19 +177,33 @@ const started = Date.now();
 try {
   console.log(`Starting the local runtime (ports from ${options.portBase}, empty data folder)...`);
   runtime = await startLocalRuntime({ portBase: options.portBase });
-  console.log(`Local runtime up on ${runtime.baseUrl} (DynamoDB Local ${runtime.dynamoUrl}).`);
+  console.log(
+    `Local runtime up on ${runtime.baseUrl} (DynamoDB Local ${runtime.dynamoUrl}, SES emulator ${runtime.sesUrl}, ` +
+      `SES endpoint ${runtime.sesApiUrl}).`,
+  );
   // Everything (this client, the runtime, DynamoDB Local) shares these cores: a busy machine shows here.
   const load = loadavg().map((value) => value.toFixed(2));
   console.log(`Machine: ${availableParallelism()} cores, load average ${load.join(' ')}.\n`);
-  const result = await rsvpRush(runtime, options);
-  console.log(formatRush(result));
-  const passed = rushPassed(result);
+  let passed: boolean;
+  if (options.scenario === 'dispatch') {
+    const result = await dispatchBench(runtime, options.dispatch);
+    console.log(`\n${formatDispatch(result)}`);
+    passed = dispatchPassed(result);
+  } else {
+    const result = await rsvpRush(runtime, options.rush);
+    console.log(formatRush(result));
+    passed = rushPassed(result);
+  }
   const problems = summariseLog(runtime.stderrTail());
   if (problems.length > 0) console.log(`\nwhat the runtime logged to stderr:\n${problems.join('\n')}`);
   console.log(`\n${passed ? 'OK' : 'FAIL'}: finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await stopAndExit(passed ? 0 : 1);
 } catch (error) {
   // After Ctrl-C the runtime is going away under the calls still out: that is not a failure to report.
-  if (!stopping) console.error(`✖ bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (!stopping) {
+    console.error(`✖ bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    const problems = runtime ? summariseLog(runtime.stderrTail()) : [];
+    if (problems.length > 0) console.error(`\nwhat the runtime logged to stderr:\n${problems.join('\n')}`);
+  }
   await stopAndExit(1);
 }
