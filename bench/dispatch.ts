@@ -766,7 +766,7 @@ export function formatDispatch(result: DispatchResult): string {
     `Mail-out dispatch: ${whole(options.members)} members, one mail-out to all at R = ${result.rate.toFixed(1)}/s, ` +
       `${(options.throttleShare * 100).toFixed(0)}% of SES sends throttled`,
     '',
-    table(['', ''], rows),
+    table(['figure', 'value'], rows),
     '',
     `achieved / R: ${percent(ownRate)} (target ≥ ${(rateTarget * 100).toFixed(0)}%: ${
       Number.isFinite(ownRate) && ownRate / result.rate >= rateTarget ? 'met' : 'NOT met'
