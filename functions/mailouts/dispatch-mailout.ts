@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetAccountCommand } from '@aws-sdk/client-sesv2';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { dynamo, ses } from '../../shared/clients';
 import { config } from '../../shared/config';
@@ -28,7 +28,7 @@ import { listUnsubscribeHeaders, memberLinks } from '../../shared/member-links';
 import { announce, type TransactItem } from '../../shared/outbox';
 import { emailTags } from '../../shared/ses-events';
 import { tableName } from '../../shared/tables';
-import { retryOnConflict, transactIfFirstHolds } from '../../shared/transactions';
+import { transactIfFirstHolds } from '../../shared/transactions';
 import { getProfiles } from '../members/audience-store';
 import { normaliseEmail } from '../members/domain/registration';
 import { suppressedAddresses } from '../members/suppression-store';
@@ -163,22 +163,14 @@ async function snapshot(state: Run): Promise<void> {
   }
   let audienceSize = 0;
   for await (const records of allDeliveries(mailout.mailoutId, 1000)) audienceSize += records.length;
-  await retryOnConflict(() =>
-    dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName('mailouts'),
-              Key: mailoutKey(mailout.mailoutId),
-              UpdateExpression: 'SET #counts.audienceSize = :size',
-              ExpressionAttributeNames: { '#counts': 'counts' },
-              ExpressionAttributeValues: { ':size': audienceSize },
-            },
-          },
-        ],
-      }),
-    ),
+  await dynamo.send(
+    new UpdateCommand({
+      TableName: tableName('mailouts'),
+      Key: mailoutKey(mailout.mailoutId),
+      UpdateExpression: 'SET #counts.audienceSize = :size',
+      ExpressionAttributeNames: { '#counts': 'counts' },
+      ExpressionAttributeValues: { ':size': audienceSize },
+    }),
   );
   await save(state, 'send');
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { dynamo } from '../../shared/clients';
 import { Conflict, NotFound } from '../../shared/errors';
 import { tableName } from '../../shared/tables';
-import { type MailoutState, nextState, progressView } from './domain/mailout';
+import { progressView } from './domain/mailout';
 import { getMailout, type Mailout } from './mailout-store';
 
 const mailoutIdSchema = z.uuid();
@@ -19,11 +19,6 @@ export async function mailoutFromPath(pathParameters: Record<string, string | un
   const mailout = await getMailout(parsed.data);
   if (!mailout) throw new NotFound('No mail-out with that id.');
   return mailout;
-}
-
-/** Throws the 409 that explains why `action` is not possible in the mail-out's current state. */
-export function assertAllowed(state: MailoutState, action: Parameters<typeof nextState>[1]): MailoutState {
-  return nextState(state, action);
 }
 
 /** A lost race: the mail-out moved on between reading it and changing it. */

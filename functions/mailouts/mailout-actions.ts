@@ -1,12 +1,12 @@
 /** State changes staff (and the schedule) make to a mail-out, each one transaction with its events. */
 import { announce } from '../../shared/outbox';
-import { assertFuture, type MailoutState } from './domain/mailout';
-import { assertAllowed, movedOn } from './mailout-access';
+import { assertFuture, nextState } from './domain/mailout';
+import { movedOn } from './mailout-access';
 import { getMailout, type Mailout, transition } from './mailout-store';
 
 /** Dispatch begins: the audience is fixed by the first run's snapshot. */
 export async function startDispatch(mailout: Mailout, correlationId?: string): Promise<Mailout> {
-  assertAllowed(mailout.state, 'send');
+  nextState(mailout.state, 'send');
   const run = mailout.run + 1;
   const startedAt = new Date().toISOString();
   const started = await transition(
@@ -37,7 +37,7 @@ export async function startDispatch(mailout: Mailout, correlationId?: string): P
 }
 
 export async function schedule(mailout: Mailout, at: string): Promise<Mailout> {
-  assertAllowed(mailout.state, 'schedule');
+  nextState(mailout.state, 'schedule');
   assertFuture(at, new Date());
   const dueAt = new Date(at).toISOString();
   const scheduled = await transition(mailout.mailoutId, mailout.state, 'scheduled', {
@@ -48,7 +48,7 @@ export async function schedule(mailout: Mailout, at: string): Promise<Mailout> {
 }
 
 export async function pause(mailout: Mailout, correlationId?: string): Promise<Mailout> {
-  assertAllowed(mailout.state, 'pause');
+  nextState(mailout.state, 'pause');
   const paused = await transition(
     mailout.mailoutId,
     'sending',
@@ -76,7 +76,7 @@ export async function pause(mailout: Mailout, correlationId?: string): Promise<M
 }
 
 export async function resume(mailout: Mailout, correlationId?: string): Promise<Mailout> {
-  assertAllowed(mailout.state, 'resume');
+  nextState(mailout.state, 'resume');
   const run = mailout.run + 1;
   const resumed = await transition(
     mailout.mailoutId,
@@ -109,12 +109,12 @@ export async function resume(mailout: Mailout, correlationId?: string): Promise<
 }
 
 export async function cancel(mailout: Mailout, correlationId?: string): Promise<Mailout> {
-  assertAllowed(mailout.state, 'cancel');
+  nextState(mailout.state, 'cancel');
   const finishedAt = new Date().toISOString();
   const started = mailout.startedAt !== undefined;
   const cancelled = await transition(
     mailout.mailoutId,
-    mailout.state as MailoutState,
+    mailout.state,
     'cancelled',
     { set: started ? { finishedAt } : {}, remove: ['duePk', 'dueAt'] },
     started

@@ -1,13 +1,7 @@
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { updateMailoutSchema } from './domain/mailout';
-import {
-  assertAllowed,
-  mailoutFromPath,
-  mailoutView,
-  maxMailoutRequestBytes,
-  movedOn,
-} from './mailout-access';
+import { nextState, updateMailoutSchema } from './domain/mailout';
+import { mailoutFromPath, mailoutView, maxMailoutRequestBytes, movedOn } from './mailout-access';
 import { getMailout, updateDraft } from './mailout-store';
 
 /** Staff: change a draft or a scheduled mail-out; anything further along is a 409. */
@@ -15,7 +9,7 @@ export const handler = route(
   { body: updateMailoutSchema, maxBodyBytes: maxMailoutRequestBytes },
   async ({ pathParameters, body }) => {
     const mailout = await mailoutFromPath(pathParameters);
-    assertAllowed(mailout.state, 'edit');
+    nextState(mailout.state, 'edit');
     if (!(await updateDraft(mailout.mailoutId, body, new Date().toISOString()))) throw movedOn();
     const updated = await getMailout(mailout.mailoutId);
     return json(200, mailoutView(updated ?? mailout, 0));

@@ -1,15 +1,9 @@
 /** Who a mail-out goes to. Pure: the store reads the newsletter audience, these rules narrow it. */
+import type { AudienceMember } from '../../members/audience-store';
 import { belongsInAudience } from '../../members/domain/audience';
 
-export interface AudienceCandidate {
-  memberId: string;
-  name: string;
-  email: string;
-  organisation: string;
-  organisationType: string;
-  networks: string[];
-  interests: string[];
-}
+/** A member the audience index holds: what segments and previews read. */
+export type AudienceCandidate = AudienceMember;
 
 /** A segment: each non-empty list narrows the audience; an absent or empty list does not. */
 export interface Audience {
