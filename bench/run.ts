@@ -5,6 +5,7 @@
  *   npm run bench                                  the RSVP rush (the default scenario)
  *   npm run bench -- rush --n 500 --capacity 100 --warmup 8
  *   npm run bench -- dispatch --members 10000 --rate 167
+ *   npm run bench -- exports --events 2000 --repeats 7
  *
  * rush: --n people confirm at once on one activity of --capacity places. --warmup: at most that many
  * full-size bare rushes to warm DynamoDB Local first (it stops when the rate settles; 0: none).
@@ -18,6 +19,11 @@
  * Exits non-zero when a recipient is lost or mailed twice (or the mail-out does not finish), never
  * on the rate.
  *
+ * exports: a year of activity as --events raw events put straight onto the local bus, then as ten
+ * times as many; the evidence report and a monthly export are timed after each (median of
+ * --repeats). Prints both times and their ratio (target ≤ 1.2: reports read counters, not events).
+ * Exits non-zero when the report's figures differ from what was sent, never on the times.
+ *
  * --port-base: the first of five ports to try (gateway, DynamoDB Local, SES emulator, bus, local SES
  * endpoint); the next free base in steps of 10 is used. Each option can also come from the
  * environment: BENCH_N, BENCH_CAPACITY, BENCH_WARMUP, BENCH_MEMBERS, BENCH_RATE, BENCH_PORT_BASE.
@@ -25,10 +31,11 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultDispatchRate, dispatchBench, dispatchPassed, formatDispatch } from './dispatch';
+import { exportsBench, exportsPassed, formatExports } from './exports';
 import { type LocalRuntime, startLocalRuntime } from './local-runtime';
 import { formatRush, rsvpRush, rushPassed } from './rsvp-rush';
 
-const scenarios = ['rush', 'dispatch'] as const;
+const scenarios = ['rush', 'dispatch', 'exports'] as const;
 type Scenario = (typeof scenarios)[number];
 
 const usage = `usage: npm run bench -- [scenario] [options]
@@ -39,12 +46,16 @@ scenarios:
   dispatch   a mail-out to M members paced to R e-mails/s, 5% of SES sends throttled,
              with registrations (confirmation e-mails) during it
              [--members 10000] [--rate ${defaultDispatchRate}] [--throttle 0.05] [--confirmations 5] [--enforce-rate]
+  exports    a year recorded as N raw events, then 10N: the evidence report and a monthly export
+             timed after each, and the ratio of the times
+             [--events 2000] [--repeats 7]
 
 any:        [--port-base 16000] [--help]`;
 
 const optionsOf: Record<Scenario, string[]> = {
   rush: ['n', 'capacity', 'warmup'],
   dispatch: ['members', 'rate', 'throttle', 'confirmations', 'enforce-rate'],
+  exports: ['events', 'repeats'],
 };
 
 const fail = (message: string): never => {
@@ -83,6 +94,8 @@ function readOptions() {
         throttle: { type: 'string' },
         confirmations: { type: 'string' },
         'enforce-rate': { type: 'boolean' },
+        events: { type: 'string' },
+        repeats: { type: 'string' },
         'port-base': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -125,6 +138,10 @@ function readOptions() {
       throttleShare: number('throttle', option('throttle', 'BENCH_THROTTLE'), 0.05, 0, 0.9, 'any'),
       confirmations: number('confirmations', option('confirmations', 'BENCH_CONFIRMATIONS'), 5, 0, 50),
       enforceRate: values['enforce-rate'] === true,
+    },
+    exports: {
+      events: number('events', option('events', 'BENCH_EVENTS'), 2000, 100, 100_000),
+      repeats: number('repeats', option('repeats', 'BENCH_REPEATS'), 7, 1, 50),
     },
   };
 }
@@ -185,7 +202,11 @@ try {
   const load = loadavg().map((value) => value.toFixed(2));
   console.log(`Machine: ${availableParallelism()} cores, load average ${load.join(' ')}.\n`);
   let passed: boolean;
-  if (options.scenario === 'dispatch') {
+  if (options.scenario === 'exports') {
+    const result = await exportsBench(runtime, options.exports);
+    console.log(`\n${formatExports(result)}`);
+    passed = exportsPassed(result);
+  } else if (options.scenario === 'dispatch') {
     const result = await dispatchBench(runtime, options.dispatch);
     console.log(`\n${formatDispatch(result)}`);
     passed = dispatchPassed(result);

@@ -96,6 +96,17 @@ export const tables = {
       { name: 'byMember', partitionKey: { name: 'memberId', type: 'S' }, sortKey: { name: 'pk', type: 'S' } },
     ],
   },
+  /**
+   * The outbox of the metrics and tracking capabilities: analysts' imports and page views are only
+   * events (counters keep the figures), so this table holds little but outbox items.
+   */
+  metrics: {
+    envVar: 'TABLE_METRICS',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+    outbox: true,
+  },
   counters: {
     envVar: 'TABLE_COUNTERS',
     partitionKey: { name: 'pk', type: 'S' },
@@ -381,6 +392,64 @@ export const routes: RouteEntry[] = [
     handler: 'functions/activities/cancel-rsvp.ts',
     uses: { tables: { activities: 'write' }, publishes: ['RsvpCancelled'], ...memberTokens },
   },
+  {
+    method: 'GET',
+    path: '/api/activities/{id}/feedback',
+    access: 'staff',
+    handler: 'functions/feedback/list-feedback.ts',
+    uses: { tables: { activities: 'read' } },
+  },
+  {
+    method: 'GET',
+    path: '/api/feedback',
+    access: 'public',
+    handler: 'functions/feedback/show-feedback-page.ts',
+    uses: { tables: { activities: 'read' }, ...memberTokens },
+  },
+  {
+    method: 'POST',
+    path: '/api/feedback',
+    access: 'public',
+    handler: 'functions/feedback/give-feedback.ts',
+    uses: { tables: { activities: 'write' }, publishes: ['FeedbackGiven'], ...memberTokens },
+  },
+  {
+    method: 'POST',
+    path: '/api/track/pageview',
+    access: 'public',
+    handler: 'functions/tracking/track-pageview.ts',
+    uses: { tables: { metrics: 'write', limits: 'write' }, publishes: ['PageViewed'] },
+  },
+  {
+    method: 'PUT',
+    path: '/api/metrics/{id}',
+    access: 'analyst',
+    handler: 'functions/metrics/import-metric.ts',
+    uses: { tables: { metrics: 'write' }, publishes: ['MetricValuesImported'] },
+  },
+  {
+    method: 'GET',
+    path: '/api/exports/engagement',
+    access: 'analyst',
+    handler: 'functions/exports/export-engagement.ts',
+    uses: { tables: { counters: 'read' } },
+    timeoutSeconds: 29,
+  },
+  {
+    method: 'GET',
+    path: '/api/exports/engagement/metrics',
+    access: 'analyst',
+    handler: 'functions/exports/list-engagement-metrics.ts',
+    uses: {},
+  },
+  {
+    method: 'GET',
+    path: '/api/exports/evidence',
+    access: 'analyst',
+    handler: 'functions/exports/evidence-report.ts',
+    uses: { tables: { counters: 'read' } },
+    timeoutSeconds: 29,
+  },
   ...mailoutRoutes(),
 ];
 
@@ -565,7 +634,13 @@ export const subscriptions: SubscriptionEntry[] = [
   {
     name: 'update-counters',
     pattern: {
-      source: ['alliance.members', 'alliance.activities', 'alliance.reminders', 'alliance.mailouts'],
+      source: [
+        'alliance.members',
+        'alliance.activities',
+        'alliance.reminders',
+        'alliance.mailouts',
+        'alliance.tracking',
+      ],
       'detail-type': [
         'MemberRegistered',
         'MemberConfirmed',
@@ -582,12 +657,24 @@ export const subscriptions: SubscriptionEntry[] = [
         'ReminderSent',
         'MailoutRecipientUpdated',
         'MailoutCompleted',
+        'PageViewed',
+        'FeedbackRequested',
+        'FeedbackGiven',
       ],
     },
     handler: 'functions/counters/update-counters.ts',
     uses: { tables: { counters: 'write' } },
     // Large batches netted into few transactions; two at a time so hot counter items are not fought over.
     queue: { batchSize: 100, batchingWindowSeconds: 1, maxConcurrency: 2 },
+  },
+  {
+    name: 'record-imported-metrics',
+    pattern: { source: ['alliance.metrics'], 'detail-type': ['MetricValuesImported'] },
+    handler: 'functions/counters/record-imported-metrics.ts',
+    // Each month's value is set (not added) with the import's time, so order and repeats do not matter.
+    uses: { tables: { counters: 'write' } },
+    timeoutSeconds: 30,
+    queue: { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
   },
 ];
 
@@ -611,6 +698,20 @@ export const schedules: ScheduleEntry[] = [
     handler: 'functions/mailouts/start-scheduled-mailouts.ts',
     uses: { tables: { mailouts: 'write' }, publishes: ['MailoutDispatchRequested'] },
     timeoutSeconds: 60,
+  },
+  {
+    name: 'feedback-requests',
+    expression: 'rate(1 hour)',
+    handler: 'functions/feedback/send-feedback-requests.ts',
+    // write: one marker per (activity, attendee), so a rerun or a late run never asks twice;
+    // members read: suppressed addresses are not mailed.
+    uses: {
+      tables: { activities: 'write', members: 'read' },
+      sendsEmail: true,
+      publishes: ['FeedbackRequested'],
+      ...memberTokens,
+    },
+    timeoutSeconds: 300,
   },
   {
     name: 'expire-unconfirmed',

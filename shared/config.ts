@@ -8,6 +8,66 @@ const named = z.object({ id: slug, name: z.string().min(1).max(120) });
 const uniqueIds = <T extends { id: string }>(items: T[]) =>
   new Set(items.map((item) => item.id)).size === items.length;
 
+/** A metric id: dotted lower-case words, like `social.engagement`. */
+const metricId = z
+  .string()
+  .regex(
+    /^[a-z][a-zA-Z0-9-]*(?:\.[a-z][a-zA-Z0-9-]*)+$/,
+    'must be a dotted metric id like "social.engagement"',
+  );
+
+/**
+ * One line of the evidence report. `metric` is a counted metric (see `GET /api/exports/engagement/metrics`)
+ * or an external one; where both exist they are added month by month. `filter` narrows counted
+ * activity metrics to kinds (or all kinds but some) or networks. `aggregate` says how a year becomes
+ * one figure: `sum` of its months, the `peakMonth`, the running total at the `endOfYear` (stocks such
+ * as members), or the `average` of `metric` per `per` (a rating sum per response).
+ * `text` is the sentence, with `{value}`, `{previousValue}`, `{change}` ("a 77% increase"),
+ * `{count}` (the `per` figure of an average) and `{year}`.
+ */
+export const evidenceLineSchema = z
+  .object({
+    id: slug,
+    label: z.string().min(1).max(120),
+    metric: metricId,
+    filter: z
+      .object({
+        kinds: z.array(slug).min(1).optional(),
+        excludeKinds: z.array(slug).min(1).optional(),
+        networks: z.array(slug).min(1).optional(),
+      })
+      .strict()
+      .refine(
+        (filter) => [filter.kinds, filter.excludeKinds, filter.networks].filter(Boolean).length <= 1,
+        'a filter names kinds, excludeKinds or networks, one of them (counters are kept by one dimension at a time)',
+      )
+      .optional(),
+    aggregate: z.enum(['sum', 'peakMonth', 'endOfYear', 'average']),
+    /** For `average`: the metric to divide by (the number of answers). */
+    per: metricId.optional(),
+    /** Also give the figure by this dimension (members by organisation type). */
+    breakdownBy: z.enum(['organisationType', 'kind', 'network']).optional(),
+    text: z.string().min(1).max(300),
+  })
+  .strict()
+  .refine((line) => (line.aggregate === 'average') === (line.per !== undefined), {
+    message: '`per` is given with the `average` aggregate, and only with it',
+    path: ['per'],
+  })
+  .refine(
+    (line) => {
+      const filtered = line.filter?.networks ? 'network' : line.filter ? 'kind' : undefined;
+      return line.breakdownBy === undefined || filtered === undefined || filtered === line.breakdownBy;
+    },
+    {
+      message:
+        'a filtered line can be broken down only by the dimension it filters on (counters are kept by one dimension at a time)',
+      path: ['breakdownBy'],
+    },
+  );
+
+export type EvidenceLine = z.infer<typeof evidenceLineSchema>;
+
 export const allianceConfigSchema = z
   .object({
     alliance: z.object({
@@ -89,6 +149,31 @@ export const allianceConfigSchema = z
       eraseTokenMinutes: z.number().int().positive(),
       unconfirmedRetentionDays: z.number().int().min(1).max(365),
     }),
+    /**
+     * Figures kept outside the system that analysts import month by month (`PUT /api/metrics/{id}`).
+     * An id that is also a counted metric adds to it: own figures plus imported ones, month by month.
+     */
+    externalMetrics: z
+      .array(
+        z.object({
+          id: metricId,
+          label: z.string().min(1).max(120),
+          unit: z.string().min(1).max(40),
+        }),
+      )
+      .refine(uniqueIds, 'external metric ids must be unique')
+      .default([]),
+    /** Satisfaction: who is asked, and until when, after an activity ends. */
+    feedback: z
+      .object({
+        /** No feedback e-mail for an activity that ended longer ago than this (recording history). */
+        maxAgeDays: z.number().int().min(1).max(90),
+        /** Links in the feedback e-mail work this long. */
+        linkDays: z.number().int().min(1).max(365),
+      })
+      .default({ maxAgeDays: 14, linkDays: 60 }),
+    /** The yearly evidence report: one line each, in this order (`GET /api/exports/evidence`). */
+    evidence: z.array(evidenceLineSchema).refine(uniqueIds, 'evidence line ids must be unique').default([]),
     branding: z.object({
       primaryColour: z.string().regex(/^#[0-9a-fA-F]{6}$/),
       logoUrl: z.url().nullable(),

@@ -75,7 +75,14 @@ export const eventCatalogue = {
   },
   MemberErased: {
     source: 'alliance.members',
-    schema: z.object({ ...base, memberId: z.uuid(), organisationType: z.string().min(1) }),
+    schema: z.object({
+      ...base,
+      memberId: z.uuid(),
+      organisationType: z.string().min(1),
+      /** Whether the member had confirmed (they leave the count of current members). Absent in events
+       * written before it existed: those were confirmed members (only they could ask for erasure). */
+      wasConfirmed: z.boolean().optional(),
+    }),
   },
   MemberLinkRequested: {
     source: 'alliance.members',
@@ -212,6 +219,52 @@ export const eventCatalogue = {
       memberId: z.uuid().optional(),
       reason: z.enum(['bounce', 'complaint']),
       mailoutId: z.uuid().optional(),
+    }),
+  },
+  /** One view of a hosted page (the page's beacon): no cookie, address or user agent kept. */
+  PageViewed: {
+    source: 'alliance.tracking',
+    schema: z.object({
+      ...base,
+      /** The hosted page's path, one of `sitePages` (shared/site-pages.ts). */
+      page: z.string().min(1).max(100),
+    }),
+  },
+  /**
+   * Monthly figures kept outside the system (social media, the main website, past readership), as an
+   * analyst imported them. A later import of the same month replaces the earlier value.
+   */
+  MetricValuesImported: {
+    source: 'alliance.metrics',
+    schema: z.object({
+      ...base,
+      metric: z.string().min(1).max(60),
+      rows: z
+        .array(z.object({ period: z.string().regex(/^\d{4}-\d{2}$/), value: z.number().nonnegative() }))
+        .min(1)
+        .max(1200),
+    }),
+  },
+  /** A recorded attendee was asked, once, how the activity was. */
+  FeedbackRequested: {
+    source: 'alliance.activities',
+    schema: z.object({
+      ...base,
+      ...activityFacts,
+      /** The attendee's one-way key (as in AttendanceRecorded), never the address. */
+      attendeeKey: z.string().min(8).max(64),
+    }),
+  },
+  /** An attendee rated an activity (1–5); a second answer replaces the first (`previousRating`). */
+  FeedbackGiven: {
+    source: 'alliance.activities',
+    schema: z.object({
+      ...base,
+      ...activityFacts,
+      attendeeKey: z.string().min(8).max(64),
+      rating: z.number().int().min(1).max(5),
+      previousRating: z.number().int().min(1).max(5).nullable(),
+      hasComment: z.boolean(),
     }),
   },
 } as const;

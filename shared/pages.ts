@@ -11,9 +11,14 @@ interface PageOptions {
     button: string;
     fields?: Array<{ name: string; label: string; type: 'email' | 'text' }>;
   };
+  /**
+   * Markup the caller built, placed after the message (a form richer than `form` allows). Every
+   * piece of user text in it must already be escaped with escapeHtml.
+   */
+  html?: string;
 }
 
-export function renderMessagePage({ title, message, form }: PageOptions): string {
+export function renderMessagePage({ title, message, form, html = '' }: PageOptions): string {
   const colour = config.branding.primaryColour;
   const fieldsHtml = (form?.fields ?? [])
     .map(
@@ -40,6 +45,14 @@ button{font:inherit;background:${colour};color:#fff;border:0;border-radius:6px;p
 button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #1b1f24;outline-offset:0;box-shadow:0 0 0 6px #ffdd00}
 label{font-weight:600}
 input{font:inherit;padding:.5rem;border:2px solid #1b1f24;border-radius:4px;width:100%;max-width:24rem;box-sizing:border-box;margin:.25rem 0 1rem}
+fieldset{border:0;padding:0;margin:0 0 1rem}
+legend{font-weight:600;padding:0;margin-bottom:.5rem}
+.choice{display:flex;align-items:center;gap:.5rem;margin:.25rem 0}
+.choice input{width:1.25rem;height:1.25rem;margin:0}
+.choice label{font-weight:400}
+textarea{font:inherit;padding:.5rem;border:2px solid #1b1f24;border-radius:4px;width:100%;box-sizing:border-box;margin:.25rem 0 .25rem}
+textarea:focus-visible{outline:3px solid #1b1f24;outline-offset:0;box-shadow:0 0 0 6px #ffdd00}
+.hint{color:#4a5160;font-size:.875rem;margin-top:0}
 footer{max-width:36rem;margin:0 auto 2rem;font-size:.875rem;color:#4a5160;padding:0 1rem}
 </style>
 </head>
@@ -48,7 +61,7 @@ footer{max-width:36rem;margin:0 auto 2rem;font-size:.875rem;color:#4a5160;paddin
 <main>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
-${formHtml}
+${formHtml}${html}
 </main>
 <footer>${escapeHtml(config.branding.footer)}</footer>
 </body>

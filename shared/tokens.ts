@@ -6,7 +6,14 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { Gone, InvalidLink } from './errors';
 import { getTokenSecret } from './secrets';
 
-export type TokenPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'erase' | 'rsvp' | 'rsvp-manage';
+export type TokenPurpose =
+  | 'confirm'
+  | 'preferences'
+  | 'unsubscribe'
+  | 'erase'
+  | 'rsvp'
+  | 'rsvp-manage'
+  | 'feedback';
 
 const issuer = 'alliance';
 

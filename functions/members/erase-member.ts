@@ -22,7 +22,16 @@ export const handler = route({ query: tokenQuery }, async ({ query, correlationI
     member,
     announce(
       'members',
-      [{ detailType: 'MemberErased', detail: { memberId, organisationType: member.organisationType } }],
+      [
+        {
+          detailType: 'MemberErased',
+          detail: {
+            memberId,
+            organisationType: member.organisationType,
+            wasConfirmed: member.status === 'confirmed',
+          },
+        },
+      ],
       correlationId,
     ),
   );

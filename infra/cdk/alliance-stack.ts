@@ -1,7 +1,8 @@
 /**
  * The alliance backend in one stack, built by walking the catalogue: tables (with an outbox pipe to
  * the bus where declared), bus, mail, one function per handler (granted exactly what its `uses`
- * declares), a queue per subscription, a rule per schedule, API and hosted site.
+ * declares), a queue per subscription, a rule per schedule, API and hosted site, and the raw event
+ * history for analysts (S3 + Glue + Athena).
  */
 import path from 'node:path';
 import { CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
@@ -21,6 +22,7 @@ import { AllianceApi } from './api';
 import { AllianceTables } from './data';
 import { AllianceBus, AllianceSchedules } from './events';
 import { AllianceFunction, bindEmail, bindSendQuota, bindTable, bindTokenSecret, repoRoot } from './function';
+import { EventHistory } from './history';
 import { AllianceMail } from './mail';
 import { OutboxRelays } from './outbox';
 import { AllianceSubscriptions } from './queues';
@@ -46,6 +48,7 @@ export class AllianceStack extends Stack {
   readonly schedules: AllianceSchedules;
   readonly api: AllianceApi;
   readonly site: AllianceSite;
+  readonly history: EventHistory;
 
   constructor(scope: Construct, id: string, props: AllianceStackProps) {
     super(scope, id, props);
@@ -92,6 +95,11 @@ export class AllianceStack extends Stack {
       api: this.api.api,
       pagesDir: path.join(repoRoot, 'web'),
       webAclArn: props.webAclArn,
+      allianceName,
+    });
+    this.history = new EventHistory(this, 'History', {
+      bus: this.events.bus,
+      accessLogs: this.site.logBucket,
       allianceName,
     });
 

@@ -10,6 +10,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { evidenceConfigProblems } from '../../functions/exports/domain/evidence';
 import { config } from '../../shared/config';
 import { AllianceStack } from './alliance-stack';
 import { EdgeSecurityStack } from './waf';
@@ -53,6 +54,13 @@ export function buildApp(options: BuildAppOptions = {}): AllianceApp {
   // An empty list tells NodejsFunction that no stack needs bundling: it then skips esbuild.
   if (options.bundle === false) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context, outdir: options.outdir });
+  // A report line the counters cannot answer fails the synth, not a report.
+  const evidenceProblems = evidenceConfigProblems(
+    config.evidence,
+    config.externalMetrics.map((metric) => metric.id),
+  );
+  if (evidenceProblems.length > 0)
+    throw new Error(`alliance.config.json:\n  ${evidenceProblems.join('\n  ')}`);
 
   const region = contextString(app, 'region') ?? process.env.CDK_DEFAULT_REGION ?? 'eu-west-2';
   // Unset account = account-agnostic templates: they synthesise offline, and deploy to whichever

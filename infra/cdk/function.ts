@@ -64,6 +64,48 @@ const esmRequireBanner =
   "import { createRequire as __allianceCreateRequire } from 'node:module';" +
   'const require = __allianceCreateRequire(import.meta.url);';
 
+/**
+ * A function's role, whose grants all go into one inline policy rather than an AWS::IAM::Policy
+ * resource of its own: a CloudFormation stack holds at most 500 resources, and a policy per function
+ * would spend one in eight of them. The inline document is rendered at synth, so grants made after
+ * the role (by binders, by event sources) still land in it.
+ */
+class InlineGrantsRole extends iam.Role {
+  private readonly inlineGrants: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    const grants = new iam.PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { ...props.inlinePolicies, Grants: grants } });
+    this.inlineGrants = grants;
+  }
+
+  override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.inlineGrants.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+}
+
+/**
+ * X-Ray's grant, once per stack and attached to every function's role: its actions take no resource,
+ * so it is Resource "*", in a policy of its own where the one acknowledged wildcard cannot hide a
+ * wildcard a binder might add to a function's grants.
+ */
+function tracingPolicyOf(scope: Construct): iam.ManagedPolicy {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild('FunctionTracing');
+  if (existing) return existing as iam.ManagedPolicy;
+  const policy = new iam.ManagedPolicy(stack, 'FunctionTracing', {
+    description: 'X-Ray tracing for every alliance function',
+    statements: [new iam.PolicyStatement({ actions: [...tracingActions], resources: ['*'] })],
+  });
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions; AWS documents Resource "*" for them.',
+  });
+  return policy;
+}
+
 export interface AllianceFunctionProps {
   entry: HandlerEntry;
   /** Shown in the Lambda console next to the handler id. */
@@ -92,7 +134,7 @@ export class AllianceFunction extends Construct {
 
     // A role of our own instead of the default one: the default attaches the AWS-managed
     // AWSLambdaBasicExecutionRole (create and write any log group); this one writes only its own.
-    this.role = new iam.Role(this, 'Role', {
+    this.role = new InlineGrantsRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.allianceName}: ${this.handlerId}`,
     });
@@ -141,19 +183,9 @@ export class AllianceFunction extends Construct {
     Validations.of(this.lambda).acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: runtimeReason });
 
     // X-Ray is switched on here rather than with `tracing: ACTIVE`, which would put its grant
-    // (Resource "*") into the same policy as the binders' grants. In a policy of its own, the one
-    // acknowledged wildcard resource cannot hide a wildcard a binder might add.
+    // (Resource "*") among the function's own grants; the stack's one tracing policy carries it.
     (this.lambda.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
-    const tracing = new iam.Policy(this, 'Tracing', {
-      roles: [this.role],
-      statements: [new iam.PolicyStatement({ actions: [...tracingActions], resources: ['*'] })],
-    });
-    Validations.of(tracing).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions; AWS documents Resource "*" for them.',
-    });
-    this.lambda.node.addDependency(tracing);
+    this.role.addManagedPolicy(tracingPolicyOf(this));
   }
 
   addEnvironment(name: string, value: string): void {

@@ -1,4 +1,5 @@
 /** `npm start`: the whole alliance backend on this machine. */
+import { evidenceConfigProblems } from '../../functions/exports/domain/evidence';
 import { config } from '../../shared/config';
 import { defaultSesApiPort, startRuntime } from './runtime';
 import { StartupError } from './services';
@@ -44,6 +45,11 @@ const unknownMode = busModeWords.filter((word) => !['normal', 'duplicate', 'shuf
 if (unknownMode.length > 0)
   fail(`BUS_MODE=${process.env.BUS_MODE}: use "duplicate", "shuffle" or "duplicate,shuffle".`);
 const quiet = process.env.QUIET === '1';
+const evidenceProblems = evidenceConfigProblems(
+  config.evidence,
+  config.externalMetrics.map((metric) => metric.id),
+);
+if (evidenceProblems.length > 0) fail(`alliance.config.json:\n  ${evidenceProblems.join('\n  ')}`);
 
 const started = Date.now();
 console.log(`Starting the ${config.alliance.name} backend...`);

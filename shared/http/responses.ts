@@ -33,3 +33,6 @@ export const html = (statusCode: number, page: string): HttpResponse => ({
 export const errorBody = (code: string, message: string, details?: unknown) => ({
   error: details === undefined ? { code, message } : { code, message, details },
 });
+
+/** Nothing to say (a beacon's answer): no body, not cached. */
+export const noContent = (): HttpResponse => ({ statusCode: 204, headers: { ...securityHeaders }, body: '' });

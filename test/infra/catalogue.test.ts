@@ -157,9 +157,11 @@ describe('the catalogue, deployed', () => {
       ...[...stack.subscriptions.byName.values()].map(({ deadLetters }) => logicalId(deadLetters)),
       ...[...stack.schedules.deadLetters.values()].map(logicalId),
       ...[...stack.outbox.byTable.values()].map(({ deadLetters }) => logicalId(deadLetters)),
+      logicalId(stack.history.deadLetters),
     ]);
-    // One per subscription, schedule and outbox table; the SES forwarding rule has the last one.
-    expect(deadLetterIds.size).toBe(subscriptions.length + schedules.length + stack.outbox.byTable.size);
+    // One per subscription, schedule and outbox table, one for the raw history's rule; the SES
+    // forwarding rule has the last one.
+    expect(deadLetterIds.size).toBe(subscriptions.length + schedules.length + stack.outbox.byTable.size + 1);
     const queues = ofType('AWS::SQS::Queue');
     // Every queue is a subscription's queue or a dead-letter queue.
     expect(queues).toHaveLength(subscriptions.length + deadLetterIds.size + 1);

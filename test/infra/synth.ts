@@ -101,15 +101,18 @@ export function resourcePolicyStatements(resources: Record<string, CfnResourceJs
   return found;
 }
 
-/** Identity-policy statements attached (through AWS::IAM::Policy) to one role. */
+/** Identity-policy statements of one role: inline, in AWS::IAM::Policy resources naming it, and in
+ * the customer-managed policies it lists. */
 export function statementsOfRole(
   resources: Record<string, CfnResourceJson>,
   roleId: string,
 ): Array<{ policyId: string; statement: PolicyStatementJson }> {
+  const managed = referencedIds(resources[roleId]?.Properties?.ManagedPolicyArns);
   return identityStatements(resources).filter(({ policyId }) => {
     const resource = resources[policyId];
     if (!resource) return false;
     if (resource.Type === 'AWS::IAM::Role') return policyId === roleId;
+    if (resource.Type === 'AWS::IAM::ManagedPolicy') return managed.has(policyId);
     return referencedIds(resource.Properties?.Roles).has(roleId);
   });
 }

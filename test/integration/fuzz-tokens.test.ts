@@ -13,6 +13,8 @@ const endpoints: Array<[method: string, path: string]> = [
   ['POST', '/api/unsubscribe'],
   ['GET', '/api/members/data'],
   ['POST', '/api/members/erase'],
+  ['GET', '/api/feedback'],
+  ['POST', '/api/feedback'],
 ];
 
 let member: ConfirmedMember;
@@ -21,7 +23,7 @@ beforeAll(async () => {
   member = await confirmedMember();
 });
 
-const purposes = ['confirm', 'preferences', 'unsubscribe', 'erase', 'rsvp', 'admin', ''];
+const purposes = ['confirm', 'preferences', 'unsubscribe', 'erase', 'rsvp', 'feedback', 'admin', ''];
 
 const decodedBytes = (token: string) =>
   token

@@ -88,8 +88,9 @@ describe('counting a batch of events exactly once', () => {
       `EVENT#${second.eventId}`,
     ]);
     const updates = items.slice(2).map((item) => item.Update);
-    // members.confirmed × (all, organisationType, network) × (day, month, year), each by 2.
-    expect(updates).toHaveLength(9);
+    // members.confirmed × (all, organisationType, network) and members.current × (all,
+    // organisationType), each × (day, month, year), each by 2.
+    expect(updates).toHaveLength(15);
     expect(updates.every((update) => update?.ExpressionAttributeValues?.[':by'] === 2)).toBe(true);
   });
 
