@@ -34,13 +34,27 @@ export default defineConfig({
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/unit/setup-env.ts'] } },
-      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
+      // One module registry for the infra files, so the app is synthesised once (test/infra/synth.ts).
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 120_000,
+          isolate: false,
+          fileParallelism: false,
+        },
+      },
       // The mail-out dispatch tests (a dispatcher killed mid-run, a self-pause over hundreds of sends)
       // are the slowest: they run once, in the harder of the two modes. The HTTP fuzzers probe what a
       // request gets back and what it stores, which the bus's delivery mode does not touch: they run
-      // once, in the normal mode.
+      // once, in the normal mode. So does the replay of the whole archive (itself a double delivery
+      // of every event, and as long as the suite's history); the evidence tests replay their own
+      // events in both modes.
       integration('integration', 13000, 'normal', ['test/integration/mailout-dispatch.test.ts']),
-      integration('integration-chaos', 14000, 'duplicate,shuffle', ['test/integration/fuzz-*.test.ts']),
+      integration('integration-chaos', 14000, 'duplicate,shuffle', [
+        'test/integration/fuzz-*.test.ts',
+        'test/integration/replay.test.ts',
+      ]),
       {
         test: {
           name: 'e2e',

@@ -172,13 +172,21 @@ export class LocalBus {
     return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
   }
 
-  /** Re-delivers every archived event `times` times, as an EventBridge archive replay would. */
-  replayArchive(times = 1): number {
+  /**
+   * Re-delivers every archived event `times` times, as an EventBridge archive replay would; with a
+   * window, only the events whose time falls in [from, to) (StartReplay's EventStartTime/EndTime).
+   */
+  replayArchive(times = 1, window: { from?: number; to?: number } = {}): number {
     if (!existsSync(this.options.archiveFile)) return 0;
+    const inWindow = (event: BusEnvelope) => {
+      const at = Date.parse(event.time);
+      return (window.from === undefined || at >= window.from) && (window.to === undefined || at < window.to);
+    };
     const events = readFileSync(this.options.archiveFile, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as BusEnvelope);
+      .map((line) => JSON.parse(line) as BusEnvelope)
+      .filter(inWindow);
     const replayName = `local-replay-${Date.now()}`;
     for (let round = 0; round < times; round++) {
       for (const event of events) this.dispatch({ ...event, id: randomUUID(), 'replay-name': replayName });

@@ -26,7 +26,8 @@ const listing = {
     'answers once nothing is queued, held, in hand or awaiting redelivery, and the relay has caught up',
   'GET|POST /_local/relay': 'the outbox relay: read its positions and lag, or set { "paused": bool }',
   'POST /_local/events': 'inject events as PutEvents would: { "Entries": [...] }',
-  'POST /_local/replay': 'replay the archive; body { "times": 1..5 }; answers when delivered',
+  'POST /_local/replay':
+    'replay the archive; body { "times": 1..5, "from"?, "to"? } (ISO 8601: only events whose time is in [from, to), as StartReplay); answers when delivered',
   'GET /_local/counters': 'every counter, as metric → dimension → period → count',
   'GET /_local/ses':
     'the local SES endpoint (AWS_ENDPOINT_URL_SESV2) at a glance: its URL, the emulator, faults, messages remembered',
@@ -129,10 +130,23 @@ export function localControls(
       return { status: 200, body: bus.putEvents(entries as PutEventsEntry[]) };
     }
     if (method === 'POST' && pathname === '/_local/replay') {
-      const times = Number((body as { times?: unknown } | undefined)?.times ?? 1);
+      const request = (body ?? {}) as { times?: unknown; from?: unknown; to?: unknown };
+      const times = Number(request.times ?? 1);
       if (!Number.isInteger(times) || times < 1 || times > 5)
         return problem(400, 'invalid_request', 'times must be 1 to 5');
-      const replayed = bus.replayArchive(times);
+      // As EventBridge's StartReplay: only events whose time falls in [from, to), when given.
+      const instant = (value: unknown, name: string) => {
+        if (value === undefined) return { ok: true as const, at: undefined };
+        const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+        return Number.isNaN(at)
+          ? { ok: false as const, message: `${name} must be an ISO 8601 time` }
+          : { ok: true as const, at };
+      };
+      const from = instant(request.from, 'from');
+      const to = instant(request.to, 'to');
+      if (!from.ok) return problem(400, 'invalid_request', from.message);
+      if (!to.ok) return problem(400, 'invalid_request', to.message);
+      const replayed = bus.replayArchive(times, { from: from.at, to: to.at });
       await bus.idle();
       return { status: 200, body: { replayed } };
     }

@@ -1,5 +1,5 @@
 /**
- * Builds the CDK app once per test file, without bundling (no esbuild, no AWS account), and offers
+ * Builds the CDK app once for the infra tests, without bundling (no esbuild, no AWS account), and offers
  * small readers over the synthesised templates.
  */
 import { mkdtempSync } from 'node:fs';
@@ -25,13 +25,25 @@ export interface PolicyStatementJson {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-export function synthesise() {
+function synthesiseOnce() {
   const built = buildApp({ bundle: false, outdir: mkdtempSync(path.join(tmpdir(), 'alliance-cdk-')) });
   const template = Template.fromStack(built.stack);
   const edgeTemplate = Template.fromStack(built.edge);
   const resources = template.toJSON().Resources as Record<string, CfnResourceJson>;
   const edgeResources = edgeTemplate.toJSON().Resources as Record<string, CfnResourceJson>;
   return { ...built, template, edgeTemplate, resources, edgeResources };
+}
+
+let synthesised: ReturnType<typeof synthesiseOnce> | undefined;
+
+/**
+ * The app, synthesised once for every infra test file (the project runs them in one module
+ * registry, `isolate: false`): a synth takes seconds, and no test changes the app (a test that
+ * plants a fault builds an app of its own).
+ */
+export function synthesise() {
+  synthesised ??= synthesiseOnce();
+  return synthesised;
 }
 
 /** The logical id CloudFormation knows a construct by (the construct or its default child). */
