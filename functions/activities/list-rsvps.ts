@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toCsv } from '../../shared/csv';
-import { json } from '../../shared/http/responses';
+import { asksForCsv, csvDownload, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { activityFromPath } from './activity-access';
 import { listRsvps } from './activity-store';
@@ -29,10 +29,7 @@ export const handler = route(
       waitlistPosition: rsvp.status === 'waitlisted' ? ++waitlistPosition : null,
       cancelledAt: rsvp.cancelledAt ?? null,
     }));
-    const wantsCsv =
-      query.format === 'csv' ||
-      (query.format === undefined && (event.headers?.accept ?? '').includes('text/csv'));
-    if (wantsCsv) {
+    if (asksForCsv(query.format, event.headers)) {
       const header = [
         'name',
         'email',
@@ -43,18 +40,13 @@ export const handler = route(
         'waitlistPosition',
         'cancelledAt',
       ];
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="rsvps-${activity.activityId}.csv"`,
-          'cache-control': 'no-store',
-        },
-        body: toCsv(
+      return csvDownload(
+        `rsvps-${activity.activityId}.csv`,
+        toCsv(
           header,
           rows.map((row) => header.map((column) => row[column as keyof typeof row])),
         ),
-      };
+      );
     }
     return json(200, { activity: staffActivity(activity), rsvps: rows });
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { config, ids } from '../../shared/config';
-import { html, json } from '../../shared/http/responses';
+import { csvDownload, html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { countedSeries, importedSeries } from './counter-reader';
 import { evidenceReport } from './domain/evidence';
@@ -47,14 +47,5 @@ export const handler = route({ query }, async ({ query }) => {
   });
   if (query.format === 'html') return html(200, renderEvidencePage(report, pageOptions));
   if (query.format !== 'csv') return json(200, report);
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="evidence-${query.year}.csv"`,
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    },
-    body: evidenceCsv(report),
-  };
+  return csvDownload(`evidence-${query.year}.csv`, evidenceCsv(report));
 });

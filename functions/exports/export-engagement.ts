@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toCsv } from '../../shared/csv';
-import { json } from '../../shared/http/responses';
+import { asksForCsv, csvDownload, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { isCountedMetric } from '../counters/domain/counter-keys';
 import { countedSeries, importedSeries } from './counter-reader';
@@ -42,25 +42,15 @@ export const handler = route({ query }, async ({ query, event }) => {
     ),
   );
   const rows = buildRows(plan, series);
-  const wantsCsv =
-    query.format === 'csv' ||
-    (query.format === undefined && (event.headers?.accept ?? '').includes('text/csv'));
-  if (!wantsCsv) {
+  if (!asksForCsv(query.format, event.headers)) {
     const { periods: _periods, ...described } = plan;
     return json(200, { ...described, rows });
   }
-  const filename = `engagement-${plan.granularity}-${plan.from}-to-${plan.to}.csv`;
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${filename}"`,
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    },
-    body: toCsv(
+  return csvDownload(
+    `engagement-${plan.granularity}-${plan.from}-to-${plan.to}.csv`,
+    toCsv(
       ['period', 'metric', 'value'],
       rows.map((row) => [row.period, row.metric, row.value]),
     ),
-  };
+  );
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toCsv } from '../../shared/csv';
-import { json } from '../../shared/http/responses';
+import { asksForCsv, csvDownload, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { activityFromPath } from '../activities/activity-access';
 import { summariseFeedback } from './domain/feedback';
@@ -17,22 +17,14 @@ export const handler = route(
   async ({ pathParameters, query, event }) => {
     const activity = await activityFromPath(pathParameters);
     const summary = summariseFeedback(await listFeedback(activity.activityId));
-    const wantsCsv =
-      query.format === 'csv' ||
-      (query.format === undefined && (event.headers?.accept ?? '').includes('text/csv'));
-    if (wantsCsv) {
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="feedback-${activity.activityId}.csv"`,
-          'cache-control': 'no-store',
-        },
-        body: toCsv(
+    if (asksForCsv(query.format, event.headers)) {
+      return csvDownload(
+        `feedback-${activity.activityId}.csv`,
+        toCsv(
           ['rating', 'comment', 'answeredAt'],
           summary.answers.map((answer) => [answer.rating, answer.comment, answer.answeredAt]),
         ),
-      };
+      );
     }
     return json(200, { activityId: activity.activityId, title: activity.title, ...summary });
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toCsv } from '../../shared/csv';
-import { json } from '../../shared/http/responses';
+import { asksForCsv, csvDownload, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { allDeliveries } from './delivery-store';
 import { mailoutFromPath } from './mailout-access';
@@ -60,22 +60,14 @@ export const handler = route(
         });
       }
     }
-    const wantsCsv =
-      query.format === 'csv' ||
-      (query.format === undefined && (event.headers?.accept ?? '').includes('text/csv'));
-    if (wantsCsv) {
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="mailout-${mailout.mailoutId}-recipients.csv"`,
-          'cache-control': 'no-store',
-        },
-        body: toCsv(
+    if (asksForCsv(query.format, event.headers)) {
+      return csvDownload(
+        `mailout-${mailout.mailoutId}-recipients.csv`,
+        toCsv(
           [...columns],
           rows.map((row) => columns.map((column) => row[column])),
         ),
-      };
+      );
     }
     return json(200, { mailoutId: mailout.mailoutId, state: mailout.state, recipients: rows });
   },

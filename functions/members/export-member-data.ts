@@ -9,6 +9,10 @@ import { allMemberItems } from './retention-store';
 import { getSuppression } from './suppression-store';
 
 /** Right of access: everything held about the member, as one JSON download. */
+/** What an item of the member's under an activity is: their attendance, feedback, or a booking. */
+const recordKind = (sk: string) =>
+  sk.startsWith('ATTEND#') ? 'attendance' : sk.startsWith('FEEDBACK#') ? 'feedback' : 'booking';
+
 export const handler = route({ query: tokenQuery }, async ({ query }) => {
   const member = await memberFromToken('preferences', query.token);
   const items = await allMemberItems(member.memberId);
@@ -18,7 +22,7 @@ export const handler = route({ query: tokenQuery }, async ({ query }) => {
     .sort((left, right) => String(left.at).localeCompare(String(right.at)));
   const bookings = (await itemsOfMember(member.memberId)).map(
     ({ pk: _pk, sk, memberId: _memberId, ...item }) => ({
-      record: String(sk).startsWith('ATTEND#') ? 'attendance' : 'booking',
+      record: recordKind(String(sk)),
       ...item,
     }),
   );

@@ -36,3 +36,27 @@ export const errorBody = (code: string, message: string, details?: unknown) => (
 
 /** Nothing to say (a beacon's answer): no body, not cached. */
 export const noContent = (): HttpResponse => ({ statusCode: 204, headers: { ...securityHeaders }, body: '' });
+
+/** A file to download (a CSV export, a calendar file): never sniffed, not cached unless said. */
+export const download = (
+  contentType: string,
+  filename: string,
+  body: string,
+  cacheControl = 'no-store',
+): HttpResponse => ({
+  statusCode: 200,
+  headers: {
+    'content-type': contentType,
+    'content-disposition': `attachment; filename="${filename}"`,
+    ...securityHeaders,
+    'cache-control': cacheControl,
+  },
+  body,
+});
+
+export const csvDownload = (filename: string, body: string): HttpResponse =>
+  download('text/csv; charset=utf-8', filename, body);
+
+/** CSV when the query says `format=csv`, or says no format and the client accepts `text/csv`. */
+export const asksForCsv = (format: string | undefined, headers: Record<string, string | undefined> = {}) =>
+  format === 'csv' || (format === undefined && (headers.accept ?? '').includes('text/csv'));
