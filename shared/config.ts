@@ -23,7 +23,7 @@ const metricId = z
  * one figure: `sum` of its months, the `peakMonth`, the running total at the `endOfYear` (stocks such
  * as members), or the `average` of `metric` per `per` (a rating sum per response).
  * `text` is the sentence, with `{value}`, `{previousValue}`, `{change}` ("a 77% increase"),
- * `{count}` (the `per` figure of an average) and `{year}`.
+ * `{count}` (the `per` figure of an average), `{year}` and `{s}` (the value's plural ending).
  */
 export const evidenceLineSchema = z
   .object({

@@ -197,7 +197,7 @@ const expectedLines = [
     value: 1,
     previousValue: 0,
     changePercent: null,
-    text: '1 innovation policy and practice events',
+    text: '1 innovation policy and practice event',
   },
   {
     id: 'festival-attendees',
@@ -311,7 +311,7 @@ describe('the yearly evidence report', () => {
         'events,Events,5,2,150,5 events',
         'attendees,Attendees at events,16,7,129,a total of 16 attendees',
         'working-group-meetings,Working-group meetings,2,1,100,2 working-group meetings',
-        'policy-practice-events,Policy and practice events,1,0,,1 innovation policy and practice events',
+        'policy-practice-events,Policy and practice events,1,0,,1 innovation policy and practice event',
         'festival-attendees,Festival attendees,6,4,50,"the festival, with 6 attendees"',
         `social-peak-engagement,${labels['social-peak-engagement']},2700,1800,50,a 50% increase in peak engagement on social media`,
         'mailout-readership,Mail-out readership,1239,700,77,a 77% increase in mail-out readership',

@@ -257,6 +257,17 @@ describe('evidence figures', () => {
   });
 
   it('a fall reads as a decrease, and nothing to compare with gives the figure and says why', async () => {
+    const plural = await report2011([
+      line({
+        id: 'one',
+        metric: 'activities.held',
+        aggregate: 'sum',
+        filter: { networks: ['working-groups'] },
+        text: '{value} meeting{s}',
+      }),
+    ]);
+    expect(plural.lines[0]?.text).toMatch(/^\d+ meetings?$/);
+    expect(plural.lines[0]?.text.endsWith(plural.lines[0]?.value === 1 ? 'meeting' : 'meetings')).toBe(true);
     const report = await report2011([
       line({ id: 'fall', metric: 'feedback.responses', aggregate: 'peakMonth', text: '{change} in answers' }),
       line({
@@ -269,7 +280,7 @@ describe('evidence figures', () => {
     ]);
     expect(report.lines.map(({ changePercent, text }) => ({ changePercent, text }))).toEqual([
       { changePercent: 50, text: 'a 50% increase in answers' },
-      { changePercent: null, text: '2 (no figure for 2010 to compare with) in forum meetings' },
+      { changePercent: null, text: 'new: 2 (no figure for 2010 to compare with)' },
     ]);
     expect(changePhrase(-12, 88, 2011, 'sum')).toBe('a 12% decrease');
     expect(changePhrase(0, 5, 2011, 'sum')).toBe('no change');

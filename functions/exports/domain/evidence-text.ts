@@ -42,18 +42,27 @@ export interface TextFigures {
   year: number;
 }
 
-/** Fills a line's template: {value} {previousValue} {change} {count} {year}. */
+/**
+ * Fills a line's template: {value} {previousValue} {change} {count} {year}, and {s}, the plural ending
+ * of the value ("{value} event{s}": "1 event", "22 events"). A sentence about the change when there is
+ * nothing to compare with says the figure instead: "Mail-out readership: 310 (no figure for 2024 to
+ * compare with)".
+ */
 export function fillText(line: EvidenceLine, figures: TextFigures): string {
   if (figures.value === null) return `${line.label}: no figure for ${figures.year}`;
+  if (figures.changePercent === null && line.text.includes('{change}')) {
+    return `${line.label}: ${changePhrase(null, figures.value, figures.year, line.aggregate)}`;
+  }
   const words: Record<string, string> = {
     value: formatFigure(figures.value, line.aggregate),
     previousValue: formatFigure(figures.previousValue, line.aggregate),
     change: changePhrase(figures.changePercent, figures.value, figures.year, line.aggregate),
     count: formatFigure(figures.count ?? 0, 'sum'),
     year: String(figures.year),
+    s: figures.value === 1 ? '' : 's',
   };
   return line.text.replace(
-    /\{(value|previousValue|change|count|year)\}/g,
+    /\{(value|previousValue|change|count|year|s)\}/g,
     (_, name: string) => words[name] ?? '',
   );
 }
