@@ -411,7 +411,11 @@ export const routes: RouteEntry[] = [
     path: '/api/feedback',
     access: 'public',
     handler: 'functions/feedback/give-feedback.ts',
-    uses: { tables: { activities: 'write' }, publishes: ['FeedbackGiven'], ...memberTokens },
+    uses: {
+      tables: { activities: 'write', limits: 'write' },
+      publishes: ['FeedbackGiven'],
+      ...memberTokens,
+    },
   },
   {
     method: 'POST',

@@ -16,6 +16,7 @@ import {
   emailsTo,
   londonMonth,
   pathOf,
+  randomLoopback,
   type StoredEmail,
   table,
   tokenOf,
@@ -229,6 +230,25 @@ describe('answering', () => {
     expect(badRating.status).toBe(400);
     expect(badRating.json()).toMatchObject({ error: { details: [{ field: 'rating' }] } });
     expect(longComment.json()).toMatchObject({ error: { details: [{ field: 'comment' }] } });
+  });
+
+  it('one address that sends more than 60 answers in an hour is told to slow down', async () => {
+    const link = ratingLink((await feedbackMails(people.guest))[0], 3);
+    const fromIp = randomLoopback();
+    // Answers behind a broken link still spend the allowance, and record nothing.
+    const broken = link.replace('token=', 'token=x');
+    const statuses = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => api('POST', broken, { body: { rating: 3 }, fromIp })),
+      );
+      statuses.push(...answers.map((answer) => answer.status));
+    }
+    const over = await api('POST', link, { body: { rating: 3 }, fromIp });
+
+    expect(new Set(statuses)).toEqual(new Set([400]));
+    expect(over.status).toBe(429);
+    expect(over.headers['retry-after']).toBeDefined();
   });
 });
 
