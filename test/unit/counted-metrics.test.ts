@@ -7,6 +7,7 @@ import {
   isCountedMetric,
   mailoutRecipientMetrics,
 } from '../../functions/counters/domain/counter-keys';
+import type { DetailType, NewEventDetail } from '../../shared/events';
 import { buildEvent } from '../../shared/outbox';
 
 const activity = {
@@ -19,8 +20,14 @@ const memberId = '4f5b6f0e-2a71-4c1e-9a55-3d1f0c6f9a10';
 const attendeeKey = 'a1b2c3d4e5f6a7b8';
 
 /** One example of every counted event, so every rule is exercised against the declarations. */
+/** An example event with its detail-type, so each rule is called with the type it is for. */
+const typed = <T extends DetailType>(detailType: T, detail: NewEventDetail<T>) => ({
+  detailType,
+  event: buildEvent(detailType, detail),
+});
+
 const examples = [
-  buildEvent('MemberRegistered', {
+  typed('MemberRegistered', {
     memberId,
     organisationType: 'sme',
     networks: ['working-groups'],
@@ -28,7 +35,7 @@ const examples = [
     newsletter: true,
     formVersion: '2026-11',
   }),
-  buildEvent('MemberConfirmed', {
+  typed('MemberConfirmed', {
     memberId,
     organisationType: 'sme',
     networks: ['working-groups'],
@@ -36,29 +43,29 @@ const examples = [
     newsletter: true,
     registeredAt: '2026-11-01T10:00:00Z',
   }),
-  buildEvent('MemberUnsubscribed', {
+  typed('MemberUnsubscribed', {
     memberId,
     organisationType: 'sme',
     method: 'one-click-unsubscribe',
     mailoutId: memberId,
   }),
-  buildEvent('MemberErased', { memberId, organisationType: 'sme', wasConfirmed: true }),
-  buildEvent('ActivityScheduled', { ...activity, capacity: null }),
-  buildEvent('ActivityRescheduled', { ...activity, previousStartsAt: '2024-05-01T10:00:00Z', sequence: 1 }),
-  buildEvent('ActivityCancelled', activity),
-  buildEvent('RsvpAccepted', { ...activity, rsvpId: attendeeKey }),
-  buildEvent('RsvpPromoted', { ...activity, rsvpId: attendeeKey }),
-  buildEvent('RsvpWaitlisted', { ...activity, rsvpId: attendeeKey }),
-  buildEvent('RsvpCancelled', { ...activity, rsvpId: attendeeKey, previousStatus: 'accepted' }),
-  buildEvent('AttendanceRecorded', { ...activity, attendeeKey, member: true }),
-  buildEvent('ReminderSent', { ...activity, rsvpId: attendeeKey, offsetHours: 24 }),
-  buildEvent('MailoutRecipientUpdated', {
+  typed('MemberErased', { memberId, organisationType: 'sme', wasConfirmed: true }),
+  typed('ActivityScheduled', { ...activity, capacity: null }),
+  typed('ActivityRescheduled', { ...activity, previousStartsAt: '2024-05-01T10:00:00Z', sequence: 1 }),
+  typed('ActivityCancelled', activity),
+  typed('RsvpAccepted', { ...activity, rsvpId: attendeeKey }),
+  typed('RsvpPromoted', { ...activity, rsvpId: attendeeKey }),
+  typed('RsvpWaitlisted', { ...activity, rsvpId: attendeeKey }),
+  typed('RsvpCancelled', { ...activity, rsvpId: attendeeKey, previousStatus: 'accepted' }),
+  typed('AttendanceRecorded', { ...activity, attendeeKey, member: true }),
+  typed('ReminderSent', { ...activity, rsvpId: attendeeKey, offsetHours: 24 }),
+  typed('MailoutRecipientUpdated', {
     mailoutId: memberId,
     recipientKey: attendeeKey,
     change: 'read',
     mailoutStartedAt: '2024-03-01T09:00:00Z',
   }),
-  buildEvent('MailoutCompleted', {
+  typed('MailoutCompleted', {
     mailoutId: memberId,
     outcome: 'sent',
     audienceSize: 3,
@@ -66,9 +73,9 @@ const examples = [
     failed: 0,
     startedAt: '2024-03-01T09:00:00Z',
   }),
-  buildEvent('PageViewed', { page: '/activities.html' }),
-  buildEvent('FeedbackRequested', { ...activity, attendeeKey }),
-  buildEvent('FeedbackGiven', {
+  typed('PageViewed', { page: '/activities.html' }),
+  typed('FeedbackRequested', { ...activity, attendeeKey }),
+  typed('FeedbackGiven', {
     ...activity,
     attendeeKey,
     rating: 4,
@@ -78,26 +85,6 @@ const examples = [
 ] as const;
 
 describe('counted metrics are declared once, with their meaning and dimensions', () => {
-  const detailTypeOf = [
-    'MemberRegistered',
-    'MemberConfirmed',
-    'MemberUnsubscribed',
-    'MemberErased',
-    'ActivityScheduled',
-    'ActivityRescheduled',
-    'ActivityCancelled',
-    'RsvpAccepted',
-    'RsvpPromoted',
-    'RsvpWaitlisted',
-    'RsvpCancelled',
-    'AttendanceRecorded',
-    'ReminderSent',
-    'MailoutRecipientUpdated',
-    'MailoutCompleted',
-    'PageViewed',
-    'FeedbackRequested',
-    'FeedbackGiven',
-  ] as const;
   // Every recipient change of a mail-out, each moving its own metric.
   const recipientChanges = Object.keys(mailoutRecipientMetrics).flatMap((change) =>
     countersFor(
@@ -111,13 +98,10 @@ describe('counted metrics are declared once, with their meaning and dimensions',
     ),
   );
   const moved = recipientChanges.concat(
-    examples.flatMap((event, index) => {
-      const detailType = detailTypeOf[index] as (typeof detailTypeOf)[number];
-      return [
-        ...countersFor(detailType, event as never),
-        ...distinctCountersFor(detailType, event as never).map((distinct) => ({ ...distinct, by: 1 })),
-      ];
-    }),
+    examples.flatMap(({ detailType, event }) => [
+      ...countersFor(detailType, event as never),
+      ...distinctCountersFor(detailType, event as never).map((distinct) => ({ ...distinct, by: 1 })),
+    ]),
   );
 
   it('every counter a rule moves is a declared metric, kept by a declared dimension', () => {
@@ -155,8 +139,8 @@ describe('members, page views and feedback', () => {
       .map((i) => `${i.metric}#${i.dimension} ${i.by}`);
 
   it('a confirmation adds a current member and an erasure of a confirmed member takes one away', () => {
-    const confirmed = countersFor('MemberConfirmed', examples[1]);
-    const erased = countersFor('MemberErased', examples[3]);
+    const confirmed = countersFor('MemberConfirmed', examples[1].event);
+    const erased = countersFor('MemberErased', examples[3].event);
     expect(pks(confirmed)).toContain('members.current#organisationType=sme 1');
     expect(pks(erased)).toContain('members.current#organisationType=sme -1');
   });
@@ -170,14 +154,14 @@ describe('members, page views and feedback', () => {
   });
 
   it('a page view counts for all pages and for its page', () => {
-    expect(pks(countersFor('PageViewed', examples[15]))).toEqual([
+    expect(pks(countersFor('PageViewed', examples[15].event))).toEqual([
       'website.views#all 1',
       'website.views#page=/activities.html 1',
     ]);
   });
 
   it('a first rating counts one response and its rating, in the month of the activity', () => {
-    const first = countersFor('FeedbackGiven', examples[17]);
+    const first = countersFor('FeedbackGiven', examples[17].event);
     expect(first.find((i) => i.metric === 'feedback.responses' && i.granularity === 'month')?.period).toBe(
       '2024-03',
     );
