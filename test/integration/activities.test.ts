@@ -327,7 +327,7 @@ describe('staff manage activities', () => {
 
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.text.split('\r\n')[0]).toBe(
-      'name,email,status,member,requestedAt,acceptedAt,waitlistPosition,cancelledAt',
+      '"name","email","status","member","requestedAt","acceptedAt","waitlistPosition","cancelledAt"',
     );
     expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
   });

@@ -307,17 +307,17 @@ describe('the yearly evidence report', () => {
     const labels = Object.fromEntries(body.lines.map((line) => [line.id, line.label]));
     expect(csv.text).toBe(
       [
-        'id,label,value,previousValue,changePercent,text',
-        'events,Events,5,2,150,5 events',
-        'attendees,Attendees at events,16,7,129,a total of 16 attendees',
-        'working-group-meetings,Working-group meetings,2,1,100,2 working-group meetings',
-        'policy-practice-events,Policy and practice events,1,0,,1 innovation policy and practice event',
-        'festival-attendees,Festival attendees,6,4,50,"the festival, with 6 attendees"',
-        `social-peak-engagement,${labels['social-peak-engagement']},2700,1800,50,a 50% increase in peak engagement on social media`,
-        'mailout-readership,Mail-out readership,1239,700,77,a 77% increase in mail-out readership',
-        'web-peak-monthly-views,Peak monthly web views,5000,3000,67,a 67% increase in peak monthly web views',
-        'satisfaction,Average satisfaction (1 to 5),4.3,3.7,16,"an average satisfaction rating of 4.3 out of 5, from 6 answers"',
-        'members,Members at the end of the year,4,3,33,4 members at the end of 2009',
+        '"id","label","value","previousValue","changePercent","text"',
+        '"events","Events","5","2","150","5 events"',
+        '"attendees","Attendees at events","16","7","129","a total of 16 attendees"',
+        '"working-group-meetings","Working-group meetings","2","1","100","2 working-group meetings"',
+        '"policy-practice-events","Policy and practice events","1","0","","1 innovation policy and practice event"',
+        '"festival-attendees","Festival attendees","6","4","50","the festival, with 6 attendees"',
+        `"social-peak-engagement","${labels['social-peak-engagement']}","2700","1800","50","a 50% increase in peak engagement on social media"`,
+        '"mailout-readership","Mail-out readership","1239","700","77","a 77% increase in mail-out readership"',
+        '"web-peak-monthly-views","Peak monthly web views","5000","3000","67","a 67% increase in peak monthly web views"',
+        '"satisfaction","Average satisfaction (1 to 5)","4.3","3.7","16","an average satisfaction rating of 4.3 out of 5, from 6 answers"',
+        '"members","Members at the end of the year","4","3","33","4 members at the end of 2009"',
         '',
       ].join('\r\n'),
     );

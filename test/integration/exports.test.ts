@@ -69,16 +69,16 @@ describe('engagement exports', () => {
     expect(csv.headers['content-disposition']).toBe(
       'attachment; filename="engagement-month-2011-04-to-2011-06.csv"',
     );
-    // Plain cells need no quotes: a spreadsheet reads the numbers as numbers.
+    // Every cell is quoted (a `;` locale cannot split one); a spreadsheet still reads numbers as numbers.
     expect(csv.text).toBe(
       [
-        'period,metric,value',
-        '2011-04,activities.held,0',
-        '2011-04,attendees.total,0',
-        '2011-05,activities.held,1',
-        '2011-05,attendees.total,0',
-        '2011-06,activities.held,0',
-        '2011-06,attendees.total,0',
+        '"period","metric","value"',
+        '"2011-04","activities.held","0"',
+        '"2011-04","attendees.total","0"',
+        '"2011-05","activities.held","1"',
+        '"2011-05","attendees.total","0"',
+        '"2011-06","activities.held","0"',
+        '"2011-06","attendees.total","0"',
         '',
       ].join('\r\n'),
     );
@@ -99,7 +99,7 @@ describe('engagement exports', () => {
 
     expect((yearly.json() as ExportAnswer).rows.map((row) => row.value)).toEqual([0, 1, 0]);
     expect(daily.text).toBe(
-      'period,metric,value\r\n2011-05-09,activities.held,0\r\n2011-05-10,activities.held,1\r\n2011-05-11,activities.held,0\r\n',
+      '"period","metric","value"\r\n"2011-05-09","activities.held","0"\r\n"2011-05-10","activities.held","1"\r\n"2011-05-11","activities.held","0"\r\n',
     );
   });
 

@@ -295,8 +295,8 @@ describe('erasure and what staff see', () => {
     expect(json.text).not.toContain(people.guest);
     expect(json.text).not.toContain('Feedback Person');
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.text.split('\r\n')[0]).toBe('rating,comment,answeredAt');
-    expect(csv.text).toContain('2,On reflection: <b>too long</b>,');
+    expect(csv.text.split('\r\n')[0]).toBe('"rating","comment","answeredAt"');
+    expect(csv.text).toContain('"2","On reflection: <b>too long</b>","');
     expect(analyst.status).toBe(403);
   });
 });

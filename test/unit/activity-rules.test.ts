@@ -167,10 +167,10 @@ describe('identities that make repeats harmless', () => {
 });
 
 describe('CSV for spreadsheets', () => {
-  it('quotes commas, quotes and line breaks, and defuses formulas', () => {
+  it('quotes every cell, doubles quotes, and defuses formulas', () => {
     expect(csvCell('Smith, Ada')).toBe('"Smith, Ada"');
-    expect(csvCell('=1+1')).toBe("'=1+1");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(toCsv(['a', 'b'], [['x"y', null]])).toBe('a,b\r\n"x""y",\r\n');
+    expect(csvCell('=1+1')).toBe(`"'=1+1"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    expect(toCsv(['a', 'b'], [['x"y', null]])).toBe('"a","b"\r\n"x""y",""\r\n');
   });
 });

@@ -232,7 +232,7 @@ describe('the engagement export handler', () => {
       'attachment; filename="engagement-month-2020-01-to-2020-02.csv"',
     );
     expect(answer.body).toBe(
-      'period,metric,value\r\n2020-01,website.views,0\r\n2020-02,website.views,1003\r\n',
+      '"period","metric","value"\r\n"2020-01","website.views","0"\r\n"2020-02","website.views","1003"\r\n',
     );
     expect(dynamo.commandCalls(QueryCommand)).toHaveLength(2);
   });

@@ -447,9 +447,9 @@ describe('the report as CSV and as a page', () => {
       ]),
     );
     expect(csv.split('\r\n')).toEqual([
-      'id,label,value,previousValue,changePercent,text',
-      `hostile,"<script>alert(""x"")</script>, ""quoted""",1009,5,20080,"'=SUM(A1) 1,009, ""meetings"" & more"`,
-      'forum,forum,2,0,,2',
+      '"id","label","value","previousValue","changePercent","text"',
+      `"hostile","<script>alert(""x"")</script>, ""quoted""","1009","5","20080","'=SUM(A1) 1,009, ""meetings"" & more"`,
+      '"forum","forum","2","0","","2"',
       '',
     ]);
   });

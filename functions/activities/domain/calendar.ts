@@ -13,6 +13,32 @@ export interface InviteOptions {
 
 export const calendarUid = (activityId: string) => `${activityId}@alliance`;
 
+/*
+ * What people type reaches the invite as text, so control characters are removed before
+ * ical-generator sees it: a client chokes on a raw one (RFC 5545 allows none but the line ends).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const controlRun = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const controlsButLineBreaks = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** One-line text (SUMMARY, LOCATION, a name): any run of control characters becomes one space. */
+const calendarLine = (value: string): string => value.replace(controlRun, ' ').trim();
+
+/** DESCRIPTION: line breaks stay (ical-generator writes them as \n), tabs become spaces, others go. */
+const calendarText = (value: string): string =>
+  value
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    .replace(/\t/g, ' ')
+    .replace(controlsButLineBreaks, '');
+
+/**
+ * A CN parameter value, RFC 6868: a parameter cannot hold a double quote or a line break, so
+ * ^ is written ^^ and " is written ^'. (ical-generator would write \", which ends the quoted value.)
+ * A backslash is still doubled by ical-generator; that only shows, it does not break the line.
+ */
+const parameterText = (value: string): string => calendarLine(value).replace(/\^/g, '^^').replace(/"/g, "^'");
+
 export function calendarInvite(activity: Activity, options: InviteOptions): string {
   const calendar = ical({
     prodId: { company: config.alliance.shortName, product: 'alliance-backend', language: 'EN' },
@@ -29,6 +55,7 @@ export function calendarInvite(activity: Activity, options: InviteOptions): stri
           : null,
     ]
       .filter(Boolean)
+      .map((part) => calendarLine(String(part)))
       .join(' / ') || undefined;
   const cancelled = options.method === 'CANCEL' || activity.status === 'cancelled';
   calendar.createEvent({
@@ -36,9 +63,9 @@ export function calendarInvite(activity: Activity, options: InviteOptions): stri
     sequence: activity.sequence,
     start: new Date(activity.startsAt),
     end: new Date(activity.endsAt),
-    summary: activity.title,
+    summary: calendarLine(activity.title),
     description: [
-      activity.description,
+      calendarText(activity.description),
       options.includeOnlineLink && activity.onlineUrl ? `Join online: ${activity.onlineUrl}` : '',
     ]
       .filter(Boolean)
@@ -46,14 +73,21 @@ export function calendarInvite(activity: Activity, options: InviteOptions): stri
     location,
     url: options.includeOnlineLink ? (activity.onlineUrl ?? undefined) : undefined,
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    organizer: { name: config.sender.name, email: config.sender.address },
+    organizer: { name: parameterText(config.sender.name), email: config.sender.address },
     attendees: options.attendee
-      ? [{ email: options.attendee.email, name: options.attendee.name, rsvp: false }]
+      ? [
+          {
+            email: options.attendee.email,
+            name: options.attendee.name ? parameterText(options.attendee.name) || undefined : undefined,
+            rsvp: false,
+          },
+        ]
       : [],
     stamp: new Date(activity.updatedAt),
     lastModified: new Date(activity.updatedAt),
   });
-  return calendar.toString();
+  // RFC 5545 ends every content line with CRLF, END:VCALENDAR too; ical-generator leaves the last one off.
+  return `${calendar.toString()}\r\n`;
 }
 
 /** The invite as an e-mail attachment for one booking: REQUEST (with the online link) or CANCEL. */
