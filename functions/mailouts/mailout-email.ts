@@ -4,7 +4,7 @@
  */
 import MarkdownIt, { type Token } from 'markdown-it';
 import { config } from '../../shared/config';
-import type { RenderedEmail } from '../../shared/email/render';
+import { noTrack, type RenderedEmail } from '../../shared/email/render';
 import { escapeHtml, oneLine } from '../../shared/escape';
 import { footerLinksFor, type MemberLinks } from '../../shared/member-links';
 
@@ -226,7 +226,9 @@ export function mailoutEmail(
   const footerLinksHtml = footerLinks
     ? footerLinks
         .map(
-          (link) => `<a href="${escapeHtml(link.url)}" style="color:${muted}">${escapeHtml(link.label)}</a>`,
+          // Token-carrying links are not rewritten by SES click tracking; the body's links are.
+          (link) =>
+            `<a href="${escapeHtml(link.url)}" ${noTrack} style="color:${muted}">${escapeHtml(link.label)}</a>`,
         )
         .join(' · ')
     : `Manage your preferences · Unsubscribe ${escapeHtml(testLinksNote)}`;

@@ -34,7 +34,8 @@ export interface AllianceStackProps extends StackProps {
   webAclArn: string;
   /** The origin links in e-mails point to; defaults to the CloudFront distribution's own URL. */
   publicBaseUrl?: string;
-  /** Name of the custom event bus. */
+  /** Name of the custom event bus; defaults to the stack name in lower case (`alliance`), so that
+   * two alliances in one account (two `stackPrefix`es) never share a bus. */
   busName?: string;
 }
 
@@ -56,7 +57,10 @@ export class AllianceStack extends Stack {
     Tags.of(this).add('alliance', props.config.alliance.shortName);
 
     this.tables = new AllianceTables(this, 'Tables');
-    this.events = new AllianceBus(this, 'Events', { busName: props.busName ?? 'alliance', allianceName });
+    this.events = new AllianceBus(this, 'Events', {
+      busName: props.busName ?? this.stackName.toLowerCase(),
+      allianceName,
+    });
     this.outbox = new OutboxRelays(this, 'Outbox', {
       tables: this.tables.byName,
       bus: this.events.bus,
@@ -67,6 +71,7 @@ export class AllianceStack extends Stack {
       allianceName,
       defaultBus: this.events.defaultBus,
     });
+    this.events.forwardSesEvents(this.mail.configurationSet);
     Validations.of(this.mail.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:

@@ -13,6 +13,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { evidenceConfigProblems } from '../../functions/exports/domain/evidence';
 import { config } from '../../shared/config';
 import { AllianceStack } from './alliance-stack';
+import { AllianceBackupStack } from './backup';
 import { EdgeSecurityStack } from './waf';
 
 export interface BuildAppOptions {
@@ -28,6 +29,8 @@ export interface AllianceApp {
   app: App;
   stack: AllianceStack;
   edge: EdgeSecurityStack;
+  /** AWS Backup for the tables, beside the main stack (which is close to the 500-resource limit). */
+  backup: AllianceBackupStack;
   /** The cdk-nag packs `cdk synth` validates the app with. */
   nag: { awsSolutions: AwsSolutionsChecks; serverless: ServerlessChecks };
 }
@@ -86,13 +89,20 @@ export function buildApp(options: BuildAppOptions = {}): AllianceApp {
     publicBaseUrl: contextString(app, 'publicBaseUrl'),
     description: `${config.alliance.name}: members, activities, mail-outs and engagement evidence`,
   });
+  const backup = new AllianceBackupStack(app, `${stackPrefix}Backup`, {
+    env: env(region),
+    tables: stack.tables.byName,
+    allianceName: config.alliance.name,
+    vaultLock: [true, 'true'].includes(app.node.tryGetContext('backupVaultLock')),
+    description: `${config.alliance.name}: AWS Backup of the alliance tables (daily for 35 days, monthly for 7 years)`,
+  });
 
   const nag = {
     awsSolutions: new AwsSolutionsChecks(app, { verbose: true }),
     serverless: new ServerlessChecks(app, { verbose: true }),
   };
   Validations.of(app).addPlugins(nag.awsSolutions, nag.serverless);
-  return { app, stack, edge, nag };
+  return { app, stack, edge, backup, nag };
 }
 
 const isEntryPoint = (() => {

@@ -7,6 +7,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern, ScheduleEntry } from '../catalogue';
@@ -32,10 +33,12 @@ export class AllianceBus extends Construct {
   readonly bus: events.EventBus;
   readonly defaultBus: events.IEventBus;
   readonly archive: events.Archive;
-  readonly sesForwarding: events.Rule;
+  private readonly allianceName: string;
+  private forwarding?: events.Rule;
 
   constructor(scope: Construct, id: string, props: AllianceBusProps) {
     super(scope, id);
+    this.allianceName = props.allianceName;
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: props.busName,
       description: `${props.allianceName}: every alliance activity as an event`,
@@ -51,10 +54,26 @@ export class AllianceBus extends Construct {
     });
 
     this.defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    // SES configuration sets can only publish to the default bus; bring those events to ours.
-    this.sesForwarding = new events.Rule(this, 'SesEventsToAllianceBus', {
-      description: `${props.allianceName}: SES sending events (bounce, complaint, open, click, ...) to the alliance bus`,
-      eventPattern: { source: ['aws.ses'] },
+  }
+
+  /** The rule on the default bus that brings this alliance's SES events to its bus. */
+  get sesForwarding(): events.Rule {
+    if (!this.forwarding) throw new Error('forwardSesEvents has not been called');
+    return this.forwarding;
+  }
+
+  /**
+   * SES configuration sets can only publish to the default bus; bring those events to ours. Only
+   * the events of this alliance's configuration set (SES tags each event with it): another alliance
+   * in the same account has a configuration set, a bus and a rule of its own.
+   */
+  forwardSesEvents(configurationSet: ses.IConfigurationSet): events.Rule {
+    this.forwarding = new events.Rule(this, 'SesEventsToAllianceBus', {
+      description: `${this.allianceName}: SES sending events (bounce, complaint, open, click, ...) of its configuration set to the alliance bus`,
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.configurationSetName] } } },
+      },
       targets: [
         new targets.EventBus(this.bus, {
           deadLetterQueue: deadLetterQueue(
@@ -65,6 +84,7 @@ export class AllianceBus extends Construct {
         }),
       ],
     });
+    return this.forwarding;
   }
 }
 

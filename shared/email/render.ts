@@ -13,6 +13,13 @@ export interface EmailContent {
   footerLinks?: Array<{ label: string; url: string }>;
 }
 
+/**
+ * SES click tracking (on while the configuration set reports Click events) would rewrite every link
+ * through its tracking domain; this attribute keeps a link as written. Every link in a transactional
+ * e-mail carries a token (confirm, RSVP, preferences, unsubscribe, feedback), so none is tracked.
+ */
+export const noTrack = 'ses:no-track';
+
 export interface RenderedEmail {
   subject: string;
   html: string;
@@ -26,19 +33,22 @@ export function renderEmail(content: EmailContent): RenderedEmail {
     .map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`)
     .join('\n');
   const actionHtml = content.action
-    ? `<p style="margin:24px 0"><a href="${escapeHtml(content.action.url)}" style="background:${colour};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(content.action.label)}</a></p>
-<p style="margin:0 0 16px;font-size:13px;color:#4a5160">If the button does not work, copy this address into your browser:<br><a href="${escapeHtml(content.action.url)}">${escapeHtml(content.action.url)}</a></p>`
+    ? `<p style="margin:24px 0"><a href="${escapeHtml(content.action.url)}" ${noTrack} style="background:${colour};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(content.action.label)}</a></p>
+<p style="margin:0 0 16px;font-size:13px;color:#4a5160">If the button does not work, copy this address into your browser:<br><a href="${escapeHtml(content.action.url)}" ${noTrack}>${escapeHtml(content.action.url)}</a></p>`
     : '';
   const choicesHtml = content.choices?.length
     ? `<p style="margin:24px 0">${content.choices
         .map(
           (choice) =>
-            `<a href="${escapeHtml(choice.url)}" style="background:${colour};color:#ffffff;padding:10px 14px;border-radius:6px;text-decoration:none;display:inline-block;margin:0 8px 8px 0">${escapeHtml(choice.label)}</a>`,
+            `<a href="${escapeHtml(choice.url)}" ${noTrack} style="background:${colour};color:#ffffff;padding:10px 14px;border-radius:6px;text-decoration:none;display:inline-block;margin:0 8px 8px 0">${escapeHtml(choice.label)}</a>`,
         )
         .join('\n')}</p>`
     : '';
   const footerLinksHtml = (content.footerLinks ?? [])
-    .map((link) => `<a href="${escapeHtml(link.url)}" style="color:#4a5160">${escapeHtml(link.label)}</a>`)
+    .map(
+      (link) =>
+        `<a href="${escapeHtml(link.url)}" ${noTrack} style="color:#4a5160">${escapeHtml(link.label)}</a>`,
+    )
     .join(' · ');
   const html = `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>

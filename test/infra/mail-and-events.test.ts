@@ -65,6 +65,33 @@ describe('e-mail', () => {
     }
   });
 
+  it("sends with a custom MAIL FROM domain under the sender domain (SPF aligned), falling back to SES's own if its MX is missing", () => {
+    const identity = resources[logicalId(stack.mail.identity)];
+    expect(identity?.Properties?.MailFromAttributes).toEqual({
+      MailFromDomain: `mail.${senderDomain(config.sender.address)}`,
+      BehaviorOnMxFailure: 'USE_DEFAULT_VALUE',
+    });
+  });
+
+  it('the DNS records to publish are stack outputs: three DKIM CNAMEs, the MAIL FROM MX and SPF, a DMARC record that starts at p=none with reports', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const identityId = logicalId(stack.mail.identity);
+    for (const index of [1, 2, 3]) {
+      const value = JSON.stringify(outputs[`DkimRecord${index}`]?.Value);
+      expect(value).toContain(`"Fn::GetAtt":["${identityId}","DkimDNSTokenName${index}"]`);
+      expect(value).toContain(`"Fn::GetAtt":["${identityId}","DkimDNSTokenValue${index}"]`);
+      expect(value).toContain(' CNAME ');
+    }
+    const domain = senderDomain(config.sender.address);
+    expect(JSON.stringify(outputs.MailFromMxRecord?.Value)).toMatch(
+      new RegExp(`mail\\.${domain.replace(/\./g, '\\.')} MX 10 feedback-smtp\\.`),
+    );
+    expect(outputs.MailFromSpfRecord?.Value).toBe(`mail.${domain} TXT "v=spf1 include:amazonses.com ~all"`);
+    expect(outputs.DmarcRecord?.Value).toBe(
+      `_dmarc.${domain} TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${domain}"`,
+    );
+  });
+
   it('the link-signing key is generated (64 characters, no punctuation) and outlives the stack', () => {
     const secret = resources[logicalId(stack.mail.tokenSecret)];
     expect(secret?.Properties?.GenerateSecretString).toEqual({
@@ -99,10 +126,15 @@ describe('the alliance bus', () => {
     expect(tracker?.uses.publishes?.length).toBeGreaterThan(0);
   });
 
-  it("SES's own events are forwarded from the default bus to the alliance bus, with a dead-letter queue", () => {
+  it("SES's own events are forwarded from the default bus to the alliance bus only for this alliance's configuration set, with a dead-letter queue", () => {
     const rule = resources[logicalId(stack.events.sesForwarding)];
     expect(rule?.Properties?.EventBusName).toBeUndefined();
-    expect(rule?.Properties?.EventPattern).toEqual({ source: ['aws.ses'] });
+    expect(rule?.Properties?.EventPattern).toEqual({
+      source: ['aws.ses'],
+      detail: {
+        mail: { tags: { 'ses:configuration-set': [{ Ref: logicalId(stack.mail.configurationSet) }] } },
+      },
+    });
     const [target] = listOf<Record<string, unknown>>(rule?.Properties?.Targets);
     expect(referencedIds(target?.Arn)).toEqual(new Set([logicalId(stack.events.bus)]));
     const [queueId] = [...referencedIds(target?.DeadLetterConfig)];

@@ -17,7 +17,7 @@ import { logicalId, referencedIds, synthesise } from './synth';
 
 // Template.fromStack (inside synthesise) has already run synthesis, so constructs CDK adds late
 // (custom resource providers, the BucketDeployment handler) are in the tree the pack walks.
-const { app, stack, edge, nag, resources } = synthesise();
+const { app, stack, edge, backup, nag, resources } = synthesise();
 
 /**
  * cdk-nag 3 packs are policy-validation plugins (Validations.of(app).addPlugins), not Aspects: their
@@ -78,7 +78,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   });
 
   it('no finding of either pack reaches the stacks as an annotation either', () => {
-    for (const checked of [stack, edge]) {
+    for (const checked of [stack, edge, backup]) {
       const annotations = Annotations.fromStack(checked);
       for (const pattern of ['AwsSolutions-.*', 'Serverless-.*']) {
         expect(annotations.findError('*', Match.stringLikeRegexp(pattern))).toEqual([]);
@@ -88,7 +88,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   });
 
   it('the stacks synthesise without any CDK warning or error', () => {
-    for (const checked of [stack, edge]) {
+    for (const checked of [stack, edge, backup]) {
       const annotations = Annotations.fromStack(checked);
       expect(annotations.findError('*', Match.anyValue())).toEqual([]);
       expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
@@ -113,7 +113,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
     // Each of these is explained where it is acknowledged: Node.js 22 fixed by DESIGN.md (L1),
     // X-Ray's and ses:GetAccount's Resource "*" and the site bucket's objects (IAM5), dead-letter queues (SQS3), public
     // catalogue routes (APIG4), the log bucket itself (S1), the default CloudFront certificate
-    // (CFR4) and no geo restriction (CFR1), the link-signing key (SMG4).
+    // (CFR4) and no geo restriction (CFR1), the link-signing key (SMG4), AWS Backup's service role (IAM4).
     // Serverless: Node.js 22 again (LambdaLatestVersion); no Lambda dead-letter queue where nothing
     // invokes the function asynchronously (LambdaDLQ); no on-failure destination where SQS event
     // sources take none (LambdaEventSourceMappingDestination); dead-letter queues without a redrive
@@ -124,6 +124,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
         ...(publicRoutes.length ? ['AwsSolutions-APIG4'] : []),
         'AwsSolutions-CFR1',
         'AwsSolutions-CFR4',
+        'AwsSolutions-IAM4',
         'AwsSolutions-IAM5',
         'AwsSolutions-L1',
         'AwsSolutions-S1',

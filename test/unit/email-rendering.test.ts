@@ -33,6 +33,19 @@ describe("e-mails show people's own words safely", () => {
     ).toContain('Innovation Support Forum');
   });
 
+  it('SES click tracking leaves every link as written: each carries a token (ses:no-track)', () => {
+    const email = renderEmail({
+      subject: 'Rate it',
+      paragraphs: [],
+      action: { label: 'Confirm', url: 'https://x/confirm?token=a.b.c' },
+      choices: [{ label: '5', url: 'https://x/feedback?token=d.e.f&rating=5' }],
+      footerLinks: [{ label: 'Unsubscribe', url: 'https://x/unsubscribe?token=g.h.i' }],
+    });
+    const anchors = email.html.match(/<a [^>]*>/g) ?? [];
+    expect(anchors).toHaveLength(4);
+    for (const anchor of anchors) expect(anchor).toMatch(/^<a href="[^"]*token=[^"]*" ses:no-track[ >]/);
+  });
+
   it('escapes every character that matters in HTML', () => {
     expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
   });

@@ -87,6 +87,17 @@ describe('the mail-out e-mail', () => {
     expect(email.text).toContain('Our next meeting is on the events page (https://example.org/events).');
   });
 
+  it('SES click tracking leaves the token-carrying footer links as written and tracks the body links', () => {
+    const email = mailoutEmail(mailout, links);
+    const anchors = email.html.match(/<a [^>]*>/g) ?? [];
+    const footer = anchors.filter((anchor) => anchor.includes('token='));
+    expect(footer).toHaveLength(2);
+    for (const anchor of footer) expect(anchor).toContain(' ses:no-track ');
+    const body = anchors.filter((anchor) => !anchor.includes('token='));
+    expect(body.length).toBeGreaterThan(0);
+    for (const anchor of body) expect(anchor).not.toContain('ses:no-track');
+  });
+
   it('puts the preheader, escaped, in a hidden preview span at the top of the body', () => {
     const email = mailoutEmail({ ...mailout, preheader: 'Dates & <b>venues</b>' }, links);
     const body = email.html.slice(email.html.indexOf('<body'));
