@@ -1,15 +1,13 @@
 /** What an activity is, and what the public may see of it. Pure: no AWS. */
 import { z } from 'zod';
 import { config, ids } from '../../../shared/config';
+import { instant } from '../../../shared/instant';
 import { singleLine } from '../../../shared/text-fields';
 
 const maxDurationMs = 31 * 24 * 3600 * 1000;
 
-const instant = (label: string) =>
-  z.iso.datetime({
-    offset: true,
-    error: `${label} must be an ISO 8601 date-time with a time zone, like 2027-01-14T14:00:00Z`,
-  });
+/** Any offset in, UTC out: stored times compare correctly as strings (listing, reminders, feedback). */
+const time = (field: string) => instant(field, '2027-01-14T14:00:00Z');
 
 const httpsUrl = z
   .url({ protocol: /^https$/, error: 'The online link must be a full https:// address' })
@@ -30,8 +28,8 @@ const fields = {
     .max(5000, 'Shorten the description to 5000 characters or fewer')
     .transform((value) => value.normalize('NFC').trim())
     .default(''),
-  startsAt: instant('startsAt'),
-  endsAt: instant('endsAt'),
+  startsAt: time('startsAt'),
+  endsAt: time('endsAt'),
   venue: singleLine('the venue', 300).nullable().default(null),
   onlineUrl: httpsUrl.nullable().default(null),
   capacity: z
@@ -108,6 +106,17 @@ export const scheduledActivity = (fields: NewActivity, activityId: string, now: 
   updatedAt: now,
 });
 
+/**
+ * The same moment written differently (an activity stored before times were normalised to UTC, sent
+ * back in UTC) is no change: it must not re-time reminders or send calendar updates.
+ */
+const sameInstant = (key: string, before: unknown, after: unknown) =>
+  (key === 'startsAt' || key === 'endsAt') &&
+  typeof before === 'string' &&
+  typeof after === 'string' &&
+  before !== after &&
+  Date.parse(before) === Date.parse(after);
+
 /** Applies a change; says which fields really changed and whether the time or place moved. */
 export function applyActivityChange(activity: Activity, change: ActivityChange) {
   const next: Activity = { ...activity };
@@ -115,6 +124,7 @@ export function applyActivityChange(activity: Activity, change: ActivityChange) 
   for (const [key, value] of Object.entries(change) as Array<[keyof ActivityChange, unknown]>) {
     if (value === undefined) continue;
     const normalised = typeof value === 'string' ? value.normalize('NFC').trim() : value;
+    if (sameInstant(key, activity[key], normalised)) continue;
     if (JSON.stringify(activity[key]) !== JSON.stringify(normalised)) {
       (next as unknown as Record<string, unknown>)[key] = normalised;
       changed.push(key);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ids } from '../../../shared/config';
 import { Conflict, Invalid } from '../../../shared/errors';
+import { instant } from '../../../shared/instant';
 import { controlCharacters, singleLine } from '../../../shared/text-fields';
 
 export type MailoutState = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
@@ -74,12 +75,7 @@ export const updateMailoutSchema = z
 
 export const sendMailoutSchema = z
   .object({
-    at: z.iso
-      .datetime({
-        offset: true,
-        error: 'at must be an ISO 8601 date-time with a time zone, like 2027-01-14T09:00:00Z',
-      })
-      .optional(),
+    at: instant('at', '2027-01-14T09:00:00Z').optional(),
   })
   .strict();
 
