@@ -43,6 +43,39 @@ const listing = {
     'crash faults: list, arm { "function": "<handler id>", "afterWrites": n } (its n-th DynamoDB write from now fails, the invocation dies), or disarm (?function= for one)',
 };
 
+/** What the gateway knows of a `/_local` request before it parses the body. */
+export interface LocalControlCaller {
+  host: string | undefined;
+  origin: string | undefined;
+  contentType: string | undefined;
+  hasBody: boolean;
+  /** The port the gateway itself listens on: its own pages are the only origin allowed. */
+  gatewayPort: number;
+}
+
+const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The controls are for a person or a test on this machine, never for a web page: a foreign `Origin`
+ * (a cross-site form or fetch), a `Host` that is not a loopback name (DNS rebinding) or a body that
+ * is not `application/json` (which a page cannot send cross-site without a CORS preflight) is refused.
+ */
+export function refuseForeignCaller(
+  caller: LocalControlCaller,
+): { status: number; body: unknown } | undefined {
+  const hostname = caller.host?.replace(/:\d+$/, '');
+  if (!hostname || !loopbackHost.test(hostname))
+    return problem(403, 'forbidden', 'The /_local controls answer only to Host localhost or 127.0.0.1.');
+  if (caller.origin !== undefined) {
+    const own = ['localhost', '127.0.0.1', '[::1]'].map((name) => `http://${name}:${caller.gatewayPort}`);
+    if (!own.includes(caller.origin.toLowerCase()))
+      return problem(403, 'forbidden', 'The /_local controls refuse cross-site requests (foreign Origin).');
+  }
+  if (caller.hasBody && !/^application\/json\s*(;|$)/i.test(caller.contentType ?? ''))
+    return problem(403, 'forbidden', 'A /_local request body must be sent as content-type application/json.');
+  return undefined;
+}
+
 /** The fault levers the runtime hands the controls. */
 export interface LocalFaults {
   ses: SesEndpoint;

