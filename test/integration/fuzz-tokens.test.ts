@@ -2,7 +2,15 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, type ConfirmedMember, confirmedMember, memberItems, tokenOf } from './helpers';
+import {
+  api,
+  type ConfirmedMember,
+  confirmedMember,
+  createActivity,
+  memberItems,
+  randomLoopback,
+  tokenOf,
+} from './helpers';
 
 const endpoints: Array<[method: string, path: string]> = [
   ['GET', '/api/members/confirm'],
@@ -15,6 +23,10 @@ const endpoints: Array<[method: string, path: string]> = [
   ['POST', '/api/members/erase'],
   ['GET', '/api/feedback'],
   ['POST', '/api/feedback'],
+  ['GET', '/api/rsvps/confirm'],
+  ['POST', '/api/rsvps/confirm'],
+  ['GET', '/api/rsvps/cancel'],
+  ['POST', '/api/rsvps/cancel'],
 ];
 
 let member: ConfirmedMember;
@@ -98,7 +110,7 @@ describe('fuzzing the token-taking endpoints', () => {
           expect(response.status).toBeLessThan(500);
         },
       ),
-      { numRuns: 120 },
+      { numRuns: 140 },
     );
     expect(await memberItems(member.memberId)).toEqual(before);
   });
@@ -117,5 +129,44 @@ describe('fuzzing the token-taking endpoints', () => {
         expect(response.status).toBeLessThan(500);
       }
     }
+  });
+
+  it('hostile activity ids and links-request bodies get a clean answer, never a 5xx', async () => {
+    const activity = await createActivity({ title: `Fuzz target ${Date.now()}` });
+    const hostileId = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.uuid(),
+      fc.constantFrom('..', '%2e%2e', 'null', "' OR 1=1 --", 'x'.repeat(2000), `${activity.id}x`),
+    );
+    const clean = (method: string, path: string, status: number, text: string) => {
+      expect(status, `${method} ${path.slice(0, 80)} → ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(200);
+      expect(status, `${method} ${path.slice(0, 80)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+    };
+    await fc.assert(
+      fc.asyncProperty(hostileId, fc.boolean(), async (id, calendar) => {
+        const path = `/api/activities/${encodeURIComponent(id)}${calendar ? '/calendar.ics' : ''}`;
+        const response = await api('GET', path);
+        clean('GET', path, response.status, response.text);
+      }),
+      { numRuns: 40 },
+    );
+    for (const path of [`/api/activities/${activity.id}`, `/api/activities/${activity.id}/calendar.ics`]) {
+      expect((await api('GET', path)).status, path).toBe(200);
+    }
+    const linksBody = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.record(
+        { email: fc.oneof(fc.string({ maxLength: 300 }), fc.emailAddress(), fc.jsonValue({ maxDepth: 1 })) },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(linksBody, async (body) => {
+        const response = await api('POST', '/api/members/links', { body, fromIp: randomLoopback() });
+        clean('POST', '/api/members/links', response.status, response.text);
+      }),
+      { numRuns: 30 },
+    );
   });
 });
