@@ -237,6 +237,21 @@ describe('bad registrations', () => {
     expect(await emailsTo(email)).toHaveLength(0);
   });
 
+  it('a name carrying a web address gets a 400 naming the field, and no e-mail goes to the address', async () => {
+    const email = uniqueEmail('phish');
+    const response = await api('POST', '/api/members', {
+      body: registration({ email, name: 'Your account is locked, verify at https://evil.example' }),
+    });
+
+    expect(response.status).toBe(400);
+    const { error } = response.json() as { error: { details: Array<{ field: string; message: string }> } };
+    expect(error.details).toEqual([
+      expect.objectContaining({ field: 'name', message: 'Remove the web address from your name' }),
+    ]);
+    await api('GET', '/_local/bus/idle');
+    expect(await emailsTo(email)).toHaveLength(0);
+  });
+
   it('malformed JSON, a wrong content type, an empty body and an oversized body are refused clearly', async () => {
     const malformed = await api('POST', '/api/members', {
       rawBody: '{"name": "Ada",',

@@ -1,7 +1,7 @@
 /** Booking rules. Pure: no AWS. */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { optionalLine } from '../../../shared/text-fields';
+import { optionalPersonName } from '../../../shared/text-fields';
 import { emailSchema, normaliseEmail } from '../../members/domain/registration';
 
 /** One booking per person per activity: its id is derived from both, so a repeat finds the same one. */
@@ -18,7 +18,7 @@ export const personKey = (email: string): string =>
     .digest('hex')
     .slice(0, 32);
 
-const personName = optionalLine('the name', 200);
+const personName = optionalPersonName('the name', 200);
 
 /** POST /api/activities/{id}/rsvps: by address (a link confirms it) or at once with a member token. */
 export const rsvpRequestSchema = z.union(

@@ -1,7 +1,7 @@
 /** Registration rules: what a valid sign-up is, and the consent evidence it leaves. Pure: no AWS. */
 import { z } from 'zod';
 import { config, ids } from '../../../shared/config';
-import { controlCharacters, singleLine } from '../../../shared/text-fields';
+import { controlCharacters, personName, singleLine } from '../../../shared/text-fields';
 
 const oneOf = (message: string, allowed: string[]) =>
   z.string({ error: message }).refine((value) => allowed.includes(value), message);
@@ -29,7 +29,7 @@ export const normaliseEmail = (email: string): string => email.normalize('NFC').
 
 export const registrationSchema = z
   .object({
-    name: singleLine('your name', 200),
+    name: personName('your name', 200),
     email: emailSchema,
     organisation: singleLine('your organisation', 200),
     organisationType: oneOf(
