@@ -13,6 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { sitePageHeaders } from '../site-headers';
 
 /**
  * Runs at the edge before `/api/*` requests: the viewer's IP in `true-client-ip`, overwriting
@@ -84,6 +85,33 @@ export class AllianceSite extends Construct {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
     });
 
+    // The pages' headers, the same the local gateway sends (infra/site-headers.ts), plus HSTS.
+    const pagesHeaders = new cloudfront.ResponseHeadersPolicy(this, 'PagesHeaders', {
+      comment: 'CSP, Permissions-Policy and security headers of the hosted pages',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: sitePageHeaders['content-security-policy'],
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+      },
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Permissions-Policy', value: sitePageHeaders['permissions-policy'], override: true },
+        ],
+      },
+    });
+
     const apiDomain = `${props.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: props.allianceName.slice(0, 128),
@@ -98,7 +126,7 @@ export class AllianceSite extends Construct {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: pagesHeaders,
         compress: true,
       },
       additionalBehaviors: {

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteEntry } from '../catalogue';
+import { sitePageHeaders } from '../site-headers';
 import { refuseForeignCaller } from './controls';
 import { claimsAsApiGatewayPassesThem } from './jwt';
 import { lambdaContext } from './lambda';
@@ -226,7 +227,7 @@ export function createGateway(options: GatewayOptions): Server {
     if (!file.startsWith(options.webDir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
       const notFound = path.join(options.webDir, '404.html');
       if (existsSync(notFound)) {
-        response.writeHead(404, { 'content-type': contentTypes['.html'] });
+        response.writeHead(404, { 'content-type': contentTypes['.html'], ...sitePageHeaders });
         createReadStream(notFound).pipe(response);
         return;
       }
@@ -236,7 +237,7 @@ export function createGateway(options: GatewayOptions): Server {
     response.writeHead(200, {
       'content-type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
+      ...sitePageHeaders,
     });
     if (method === 'HEAD') {
       response.end();

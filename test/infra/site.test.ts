@@ -1,6 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { apiRequestsPerIpPer5Minutes } from '../../infra/cdk/waf';
+import { createGateway } from '../../infra/local/gateway';
+import { sitePageHeaders } from '../../infra/site-headers';
 import {
   asArray,
   environmentOf,
@@ -164,5 +170,72 @@ describe('hosted pages and the single public origin', () => {
     expect(asArray(deployment?.DependsOn as string[])).toEqual(
       expect.arrayContaining([expect.stringMatching(/^SitePagesDeploymentRole/)]),
     );
+  });
+});
+
+describe('security headers of the hosted pages', () => {
+  const pagesPolicy = () => {
+    const behaviour = distributionConfig().DefaultCacheBehavior as Record<string, unknown>;
+    const [policyId] = [...referencedIds(behaviour.ResponseHeadersPolicyId)];
+    return resources[policyId ?? '']?.Properties?.ResponseHeadersPolicyConfig as
+      | {
+          SecurityHeadersConfig?: Record<string, unknown> & { ContentSecurityPolicy?: unknown };
+          CustomHeadersConfig?: { Items: Array<Record<string, unknown>> };
+        }
+      | undefined;
+  };
+
+  /** The headers the local gateway sends with a static page. */
+  const localPageHeaders = async () => {
+    const webDir = mkdtempSync(path.join(tmpdir(), 'pages-'));
+    writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>t</title>');
+    const server = createGateway({
+      routes: [],
+      verifyJwt: async () => ({}),
+      webDir,
+      controls: async () => ({ status: 404, body: null }),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/index.html`);
+      await response.text();
+      return response.headers;
+    } finally {
+      server.close();
+    }
+  };
+
+  it('the pages are served with a Content-Security-Policy and a Permissions-Policy, as locally', async () => {
+    const policy = pagesPolicy();
+    const csp = policy?.SecurityHeadersConfig?.ContentSecurityPolicy;
+    expect(csp).toEqual({
+      ContentSecurityPolicy: sitePageHeaders['content-security-policy'],
+      Override: true,
+    });
+    const custom = policy?.CustomHeadersConfig?.Items ?? [];
+    expect(custom).toContainEqual({
+      Header: 'Permissions-Policy',
+      Value: sitePageHeaders['permissions-policy'],
+      Override: true,
+    });
+    expect(policy?.SecurityHeadersConfig).toMatchObject({
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: sitePageHeaders['referrer-policy'], Override: true },
+      StrictTransportSecurity: { Override: true },
+    });
+
+    const local = await localPageHeaders();
+    for (const [name, value] of Object.entries(sitePageHeaders)) expect(local.get(name)).toBe(value);
+  });
+
+  it('the script-free CSP forbids inline script, framing and foreign connections', () => {
+    const csp = sitePageHeaders['content-security-policy'];
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("connect-src 'self'");
   });
 });
