@@ -77,6 +77,28 @@ export async function markDone(
   ]);
 }
 
+/**
+ * Does a marker's job once: claims it, runs `send`, and marks it done with `events` in one
+ * transaction. A failed send gives the claim back (and rethrows). False when another run holds it,
+ * it is already done, or the claim lapsed before it was marked.
+ */
+export async function sendOnce(
+  activityId: string,
+  marker: string,
+  leaseSeconds: number,
+  send: () => Promise<void>,
+  events: TransactItem[],
+): Promise<boolean> {
+  if (!(await claimMarker(activityId, marker, { leaseSeconds }))) return false;
+  try {
+    await send();
+  } catch (error) {
+    await releaseMarker(activityId, marker);
+    throw error;
+  }
+  return markDone(activityId, marker, events);
+}
+
 /** Records a job as settled without doing it (a reminder whose time passed before the booking). */
 export async function settleMarker(activityId: string, marker: string, expiresAt?: number): Promise<void> {
   await dynamo

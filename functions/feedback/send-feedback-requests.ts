@@ -7,7 +7,7 @@ import { issueToken } from '../../shared/tokens';
 import { activitiesStartingBetween, erased, itemsUnder } from '../activities/activity-store';
 import { memberExtras } from '../activities/booking-mail';
 import type { Activity } from '../activities/domain/activity';
-import { claimMarker, markDone, releaseMarker, settleMarker } from '../activities/marker-store';
+import { sendOnce, settleMarker } from '../activities/marker-store';
 import { normaliseEmail } from '../members/domain/registration';
 import { suppressedAddresses } from '../members/suppression-store';
 import { asksForFeedback, feedbackMarker, feedbackSearchWindow, requestDecision } from './domain/feedback';
@@ -65,23 +65,17 @@ export const handler = async (raw: unknown): Promise<{ sent: number; skipped: nu
 };
 
 async function ask(activity: Activity, attendee: AttendanceItem, now: Date): Promise<boolean> {
-  const marker = feedbackMarker(attendee.personKey);
-  if (!(await claimMarker(activity.activityId, marker, { leaseSeconds }))) return false;
-  try {
-    const { links, headers } = await memberExtras(attendee.memberId);
-    const token = await issueToken('feedback', activity.activityId, linkDays * 86_400, {
-      a: attendee.personKey,
-    });
-    const email = feedbackRequestEmail(activity, attendee.name, token, links);
-    await sendEmail({ to: attendee.email, email, headers, tags: { kind: 'feedback' } });
-  } catch (error) {
-    await releaseMarker(activity.activityId, marker);
-    throw error;
-  }
   const { activityId, kind, network, startsAt } = activity;
-  return markDone(
+  return sendOnce(
     activityId,
-    marker,
+    feedbackMarker(attendee.personKey),
+    leaseSeconds,
+    async () => {
+      const { links, headers } = await memberExtras(attendee.memberId);
+      const token = await issueToken('feedback', activityId, linkDays * 86_400, { a: attendee.personKey });
+      const email = feedbackRequestEmail(activity, attendee.name, token, links);
+      await sendEmail({ to: attendee.email, email, headers, tags: { kind: 'feedback' } });
+    },
     announce('activities', [
       {
         detailType: 'FeedbackRequested',

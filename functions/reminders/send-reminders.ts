@@ -8,13 +8,7 @@ import type { Rsvp } from '../activities/activity-store';
 import { activitiesStartingBetween, erased, listRsvps } from '../activities/activity-store';
 import { manageUrl, memberExtras } from '../activities/booking-mail';
 import type { Activity } from '../activities/domain/activity';
-import {
-  claimMarker,
-  markDone,
-  releaseMarker,
-  reminderMarker,
-  settleMarker,
-} from '../activities/marker-store';
+import { reminderMarker, sendOnce, settleMarker } from '../activities/marker-store';
 import { normaliseEmail } from '../members/domain/registration';
 import { suppressedAddresses } from '../members/suppression-store';
 import { dueReminder, lookaheadHours } from './domain/due-reminders';
@@ -71,21 +65,17 @@ export const handler = async (raw: unknown): Promise<{ sent: number; suppressed:
 };
 
 async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date): Promise<boolean> {
-  const marker = reminderMarker(rsvp.rsvpId, activity.startsAt, offset);
-  if (!(await claimMarker(activity.activityId, marker, { leaseSeconds }))) return false;
-  try {
-    const { links, headers } = await memberExtras(rsvp.memberId);
-    const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
-    const email = reminderEmail(activity, rsvp.name, offset, cancelUrl, links);
-    await sendEmail({ to: rsvp.email, email, headers, tags: { kind: 'reminder' } });
-  } catch (error) {
-    await releaseMarker(activity.activityId, marker);
-    throw error;
-  }
   const { activityId, kind, network, startsAt } = activity;
-  return markDone(
+  return sendOnce(
     activityId,
-    marker,
+    reminderMarker(rsvp.rsvpId, activity.startsAt, offset),
+    leaseSeconds,
+    async () => {
+      const { links, headers } = await memberExtras(rsvp.memberId);
+      const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
+      const email = reminderEmail(activity, rsvp.name, offset, cancelUrl, links);
+      await sendEmail({ to: rsvp.email, email, headers, tags: { kind: 'reminder' } });
+    },
     announce('activities', [
       {
         detailType: 'ReminderSent',
