@@ -51,9 +51,11 @@ export default defineConfig({
       // of every event, and as long as the suite's history); the evidence tests replay their own
       // events in both modes.
       integration('integration', 13000, 'normal', ['test/integration/mailout-dispatch.test.ts']),
+      // The crash-and-restart test starts runtimes of its own (in the normal mode): once is enough.
       integration('integration-chaos', 14000, 'duplicate,shuffle', [
         'test/integration/fuzz-*.test.ts',
         'test/integration/replay.test.ts',
+        'test/integration/crash-restart.test.ts',
       ]),
       {
         test: {

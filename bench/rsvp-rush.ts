@@ -85,6 +85,7 @@ async function bindToRuntime(runtime: LocalRuntime) {
   Object.assign(process.env, {
     DATA_DIR: runtime.dataDir,
     TOKEN_SECRET_FILE: path.join(runtime.dataDir, 'token-secret'),
+    PSEUDONYM_KEY_FILE: path.join(runtime.dataDir, 'pseudonym-key'),
     AWS_REGION: 'eu-west-2',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -94,15 +95,22 @@ async function bindToRuntime(runtime: LocalRuntime) {
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
-  const [{ signLocalToken }, { issueToken }, { rsvpIdFor, rsvpSubject }, { book, putNewActivity }, { ids }] =
-    await Promise.all([
-      import('../infra/local/jwt'),
-      import('../shared/tokens'),
-      import('../functions/activities/domain/rsvp'),
-      import('../functions/activities/activity-store'),
-      import('../shared/config'),
-    ]);
-  return { signLocalToken, issueToken, rsvpIdFor, rsvpSubject, book, putNewActivity, ids };
+  const [
+    { signLocalToken },
+    { issueToken },
+    { rsvpSubject },
+    { rsvpIdFor },
+    { book, putNewActivity, putRsvpRequest },
+    { ids },
+  ] = await Promise.all([
+    import('../infra/local/jwt'),
+    import('../shared/tokens'),
+    import('../functions/activities/domain/rsvp'),
+    import('../functions/activities/person-keys'),
+    import('../functions/activities/activity-store'),
+    import('../shared/config'),
+  ]);
+  return { signLocalToken, issueToken, rsvpIdFor, rsvpSubject, book, putNewActivity, putRsvpRequest, ids };
 }
 
 type Bound = Awaited<ReturnType<typeof bindToRuntime>>;
@@ -167,10 +175,14 @@ async function fullPathRun(
   if (created.status !== 201)
     throw new Error(`creating the activity: ${created.status} ${JSON.stringify(created.body)}`);
   const activityId = (created.body as { id: string }).id;
+  // The links name pending requests (as the e-mailed ones do), so the requests are stored first.
   const tokens = await Promise.all(
-    Array.from({ length: options.people }, (_, index) =>
-      bound.issueToken('rsvp', bound.rsvpSubject(activityId, personEmail(options.label, index)), 48 * 3600),
-    ),
+    Array.from({ length: options.people }, async (_, index) => {
+      const email = personEmail(options.label, index);
+      const rsvpId = await bound.rsvpIdFor(activityId, email);
+      await bound.putRsvpRequest(activityId, { rsvpId, email, name: '' }, Date.now() / 1000 + 3600, []);
+      return bound.issueToken('rsvp', bound.rsvpSubject(activityId, rsvpId), 48 * 3600);
+    }),
   );
   const { decisions, wallMs } = await timeAll(
     options.people,
@@ -210,7 +222,7 @@ async function barePathRun(
       try {
         const outcome = await bound.book(
           activity,
-          { rsvpId: bound.rsvpIdFor(activity.activityId, email), email, name: '' },
+          { rsvpId: await bound.rsvpIdFor(activity.activityId, email), email, name: '' },
           new Date().toISOString(),
           () => [],
         );

@@ -66,6 +66,13 @@ export const tables = {
       },
       // A member's bookings and attendance, for their data export and for erasure.
       { name: 'byMember', partitionKey: { name: 'memberId', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+      // A person's bookings, pending RSVP requests and attendance by their keyed label (personKey),
+      // for erasure and the data export: those made before registering carry no member id.
+      {
+        name: 'byPerson',
+        partitionKey: { name: 'personKey', type: 'S' },
+        sortKey: { name: 'sk', type: 'S' },
+      },
     ],
   },
   mailouts: {
@@ -139,6 +146,9 @@ export interface Uses {
   /** Reads the SES account's sending quota (`ses:GetAccount`), to pace a mail-out to it. */
   readsSendQuota?: boolean;
   tokenSecret?: boolean;
+  /** Reads the pseudonym key: computes keyed labels of addresses or IPs (booking ids, person keys,
+   * limit keys). */
+  pseudonymKey?: boolean;
 }
 
 export interface HandlerEntry {
@@ -161,6 +171,8 @@ export interface RouteEntry extends HandlerEntry {
   path: `/api/${string}`;
   /** `public`: no token. `staff`: group staff. `analyst`: group analyst or staff. */
   access: RouteAccess;
+  /** The operation's title in the OpenAPI document; by default it is the handler's name in words. */
+  summary?: string;
 }
 
 export interface EventPattern {
@@ -207,14 +219,21 @@ export const routes: RouteEntry[] = [
     uses: {},
   },
   {
+    method: 'GET',
+    path: '/api/openapi.json',
+    access: 'public',
+    summary: 'This API as an OpenAPI 3.1 document',
+    // Generated from this catalogue and the handlers' zod schemas: `npm run openapi`.
+    handler: 'functions/site/get-openapi.ts',
+    uses: {},
+  },
+  {
     method: 'POST',
     path: '/api/members',
     access: 'public',
     handler: 'functions/members/register-member.ts',
-    uses: {
-      tables: { members: 'write', limits: 'write' },
-      publishes: ['MemberRegistered', 'MemberRegistrationRepeated'],
-    },
+    // write: the request (a claim check) and its event, through the members table's outbox.
+    uses: { tables: { members: 'write', limits: 'write' }, publishes: ['MemberRegistrationRequested'] },
   },
   {
     method: 'GET',
@@ -236,7 +255,7 @@ export const routes: RouteEntry[] = [
     access: 'public',
     handler: 'functions/members/request-member-link.ts',
     // write: the request is announced through the members table's outbox.
-    uses: { tables: { members: 'write', limits: 'write' }, publishes: ['MemberLinkRequested'] },
+    uses: { tables: { members: 'write', limits: 'write' }, publishes: ['MemberLinkRequestReceived'] },
   },
   {
     method: 'GET',
@@ -275,14 +294,16 @@ export const routes: RouteEntry[] = [
     path: '/api/members/data',
     access: 'public',
     handler: 'functions/members/export-member-data.ts',
-    uses: { tables: { members: 'read', activities: 'read' }, ...memberTokens },
+    // pseudonymKey: finds bookings made before registering by the person's keyed label.
+    uses: { tables: { members: 'read', activities: 'read' }, ...memberTokens, pseudonymKey: true },
   },
   {
     method: 'POST',
     path: '/api/members/erase',
     access: 'public',
     handler: 'functions/members/erase-member.ts',
-    uses: { tables: { members: 'write' }, publishes: ['MemberErased'], ...memberTokens },
+    // pseudonymKey: MemberErased carries the person's keyed label, so erasure reaches guest bookings.
+    uses: { tables: { members: 'write' }, publishes: ['MemberErased'], ...memberTokens, pseudonymKey: true },
   },
   {
     method: 'GET',
@@ -342,6 +363,7 @@ export const routes: RouteEntry[] = [
       tables: { activities: 'write', members: 'read', limits: 'write' },
       publishes: ['RsvpRequested', 'RsvpAccepted', 'RsvpWaitlisted'],
       ...memberTokens,
+      pseudonymKey: true,
     },
   },
   {
@@ -356,7 +378,11 @@ export const routes: RouteEntry[] = [
     path: '/api/activities/{id}/attendance',
     access: 'staff',
     handler: 'functions/activities/record-attendance.ts',
-    uses: { tables: { activities: 'write', members: 'read' }, publishes: ['AttendanceRecorded'] },
+    uses: {
+      tables: { activities: 'write', members: 'read' },
+      publishes: ['AttendanceRecorded'],
+      pseudonymKey: true,
+    },
     // API Gateway's HTTP API answers 503 after 30 s whatever the function does: finish inside it.
     timeoutSeconds: 29,
   },
@@ -372,8 +398,9 @@ export const routes: RouteEntry[] = [
     path: '/api/rsvps/confirm',
     access: 'public',
     handler: 'functions/activities/confirm-rsvp.ts',
+    // members read: a link whose member was erased meanwhile books nothing.
     uses: {
-      tables: { activities: 'write' },
+      tables: { activities: 'write', members: 'read' },
       publishes: ['RsvpAccepted', 'RsvpWaitlisted'],
       ...memberTokens,
     },
@@ -519,6 +546,21 @@ function mailoutRoutes(): RouteEntry[] {
 const emailSenderQueue: QueueSettings = { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 };
 
 export const subscriptions: SubscriptionEntry[] = [
+  {
+    // Decides after the answer whether a registration or link request is for a new, pending or
+    // confirmed address, so the public answer takes the same path (and time) for every address.
+    name: 'settle-member-request',
+    pattern: {
+      source: ['alliance.members'],
+      'detail-type': ['MemberRegistrationRequested', 'MemberLinkRequestReceived'],
+    },
+    handler: 'functions/members/settle-member-request.ts',
+    uses: {
+      tables: { members: 'write', limits: 'write', idempotency: 'write' },
+      publishes: ['MemberRegistered', 'MemberRegistrationRepeated', 'MemberLinkRequested'],
+    },
+    queue: { batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
+  },
   {
     name: 'send-registration-email',
     pattern: {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import rawConfig from '../alliance.config.json' with { type: 'json' };
 
 const slug = z
@@ -115,6 +115,12 @@ export const allianceConfigSchema = z
       .refine(uniqueIds, 'activity kind ids must be unique'),
     interests: z.array(named).min(1).refine(uniqueIds, 'interest ids must be unique'),
     organisationTypes: z.array(named).min(1).refine(uniqueIds, 'organisation type ids must be unique'),
+    /** Cloud operations: where the alarms (infra/cdk/monitoring.ts) are e-mailed; no subscription when unset. */
+    operations: z
+      .object({
+        alertEmail: z.email().optional(),
+      })
+      .optional(),
     mail: z.object({
       /** The share of the send rate left free for transactional mail while a mail-out goes out. */
       sendRateHeadroom: z.number().min(0).max(0.9),

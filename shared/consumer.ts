@@ -25,7 +25,8 @@ import {
   eventCatalogue,
   isDetailType,
 } from './events';
-import { withLogKeys } from './logger';
+import { type LogKeys, lambdaContextKeys, withLogKeys } from './logger';
+import { withMetrics } from './metrics';
 import { type SesEventDetail, sesEventDetailSchema, sesSource } from './ses-events';
 import { tableName } from './tables';
 
@@ -130,40 +131,49 @@ function queueConsumer<E>(
     expiresAfterSeconds: rememberSeconds,
   });
   let context: Context | undefined;
-  const handleOnce = makeIdempotent(
-    // The event travels boxed: the second argument of an idempotent function must not look like a Lambda context.
-    async (_eventId: string, boxed: { event: unknown }): Promise<void> => {
-      await handle(boxed.event as E, context as Context);
-    },
-    {
-      persistenceStore: new DynamoDBPersistenceLayer({
-        tableName: tableName('idempotency'),
-        keyAttr: 'id',
-        expiryAttr: 'expiresAt',
-        awsSdkV3Client: dynamoBase,
-      }),
-      config: idempotencyConfig,
-      keyPrefix: name,
-      dataIndexArgument: 0,
-    },
-  );
+  // Only an idempotent consumer reads the idempotency table (and its name, at load): a consumer that
+  // guards its own effects is granted no such table and must still start.
+  const handleOnce =
+    options.idempotent === false
+      ? undefined
+      : makeIdempotent(
+          // The event travels boxed: the second argument of an idempotent function must not look like a Lambda context.
+          async (_eventId: string, boxed: { event: unknown }): Promise<void> => {
+            await handle(boxed.event as E, context as Context);
+          },
+          {
+            persistenceStore: new DynamoDBPersistenceLayer({
+              tableName: tableName('idempotency'),
+              keyAttr: 'id',
+              expiryAttr: 'expiresAt',
+              awsSdkV3Client: dynamoBase,
+            }),
+            config: idempotencyConfig,
+            keyPrefix: name,
+            dataIndexArgument: 0,
+          },
+        );
   const processor = new BatchProcessor(EventType.SQS);
+  let invocationKeys: LogKeys = {};
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const { event, eventId, correlationId } = parse(record);
-    const keys = { consumer: name, eventId, correlationId };
+    const keys = { ...invocationKeys, consumer: name, eventId, correlationId };
     await withLogKeys(keys, () =>
-      options.idempotent === false ? handle(event, context as Context) : handleOnce(eventId, { event }),
+      handleOnce ? handleOnce(eventId, { event }) : handle(event, context as Context),
     );
   };
   return async (event, invocationContext) => {
     context = invocationContext;
+    invocationKeys = lambdaContextKeys(invocationContext);
     idempotencyConfig.registerLambdaContext(invocationContext);
-    return processPartialResponse(event, processRecord, processor, {
-      context: invocationContext,
-      // One at a time: an e-mail sender's concurrency is what its queue allows, not its batch size.
-      processInParallel: false,
-      // A batch that failed whole is reported record by record too, so the queue redelivers it.
-      throwOnFullBatchFailure: false,
-    });
+    return withMetrics(() =>
+      processPartialResponse(event, processRecord, processor, {
+        context: invocationContext,
+        // One at a time: an e-mail sender's concurrency is what its queue allows, not its batch size.
+        processInParallel: false,
+        // A batch that failed whole is reported record by record too, so the queue redelivers it.
+        throwOnFullBatchFailure: false,
+      }),
+    );
   };
 }

@@ -4,7 +4,7 @@
  * Details never carry personal data (names, addresses): consumers read those from the tables,
  * so the archive stays clean when a member is erased.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const base = {
   /** Makes the event idempotent: every consumer acts on an eventId at most once. */
@@ -82,11 +82,32 @@ export const eventCatalogue = {
       /** Whether the member had confirmed (they leave the count of current members). Absent in events
        * written before it existed: those were confirmed members (only they could ask for erasure). */
       wasConfirmed: z.boolean().optional(),
+      /** The person's keyed label (HMAC of the address), so erasure reaches what they did before
+       * registering (guest bookings, RSVP requests, attendance). Absent in events written before it. */
+      personKey: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/)
+        .optional(),
     }),
   },
   MemberLinkRequested: {
     source: 'alliance.members',
     schema: z.object({ ...base, memberId: z.uuid(), memberStatus: z.enum(['pending', 'confirmed']) }),
+  },
+  /**
+   * Someone sent the registration form; whether the address is known is decided after the answer
+   * (settle-member-request), so every address gets the same answer as fast. A claim check: the
+   * form's fields stay in the request item (functions/members/member-request-store.ts), only its id
+   * travels.
+   */
+  MemberRegistrationRequested: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, requestId: z.uuid() }),
+  },
+  /** Someone asked for a fresh link by address; settled like a registration (the address stays in the request item). */
+  MemberLinkRequestReceived: {
+    source: 'alliance.members',
+    schema: z.object({ ...base, requestId: z.uuid() }),
   },
   ActivityScheduled: {
     source: 'alliance.activities',

@@ -4,7 +4,7 @@
  * outside 2000–2100 are refused: nobody schedules those, and beyond 9999 neither ISO 8601's basic form
  * nor iCalendar can write them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const earliestYear = 2000;
 export const latestYear = 2100;

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './clients';
+import { keyedLabel } from './ids';
+import { getPseudonymKey } from './secrets';
 import { tableName } from './tables';
 
 /**
@@ -9,17 +10,18 @@ import { tableName } from './tables';
  * allowance is spent. Items expire by TTL shortly after their window.
  */
 export async function consumeAllowance(
-  key: string,
+  key: LimitKey,
   limit: number,
   windowSeconds: number,
   now = Date.now(),
 ): Promise<boolean> {
   const window = Math.floor(now / 1000 / windowSeconds);
+  const id = `${key.kind}#${limitLabel(await getPseudonymKey(), key)}#${window}`;
   try {
     await dynamo.send(
       new UpdateCommand({
         TableName: tableName('limits'),
-        Key: { id: `${key}#${window}` },
+        Key: { id },
         UpdateExpression: 'ADD hits :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
         ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
         ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expiresAt': (window + 2) * windowSeconds },
@@ -32,6 +34,19 @@ export async function consumeAllowance(
   }
 }
 
-/** A short one-way label for an address, so the limits table holds no IP addresses or e-mails. */
-export const limitKey = (kind: string, value: string): string =>
-  `${kind}#${createHash('sha256').update(value).digest('hex').slice(0, 24)}`;
+/** Whose allowance: a kind (`rsvp-ip`) and the address or IP it counts, labelled only when stored. */
+export interface LimitKey {
+  kind: string;
+  value: string;
+}
+
+/**
+ * Names an allowance. It stays synchronous for its callers; `consumeAllowance` turns the value into
+ * an HMAC under the pseudonym key, so the limits table holds no IP addresses or e-mails, nor hashes
+ * of them that anyone could recompute.
+ */
+export const limitKey = (kind: string, value: string): LimitKey => ({ kind, value });
+
+/** Pure: the stored label of an allowance under `key`. */
+export const limitLabel = (key: Uint8Array, { kind, value }: LimitKey): string =>
+  keyedLabel(key, `limit:${kind}`, value, 24);

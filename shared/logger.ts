@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 
 /** Structured JSON logs. Never log names, addresses or tokens: ids are enough to follow a case. */
 const root = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'alliance' });
@@ -19,6 +20,26 @@ export const logger: Logger = new Proxy(root, {
   },
 });
 
+export type LogKeys = Record<string, string | number | boolean | undefined>;
+
 /** Runs one invocation with these keys on every log line it writes. */
-export const withLogKeys = <T>(keys: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> =>
+export const withLogKeys = <T>(keys: LogKeys, run: () => Promise<T>): Promise<T> =>
   context.run(root.createChild({ persistentKeys: keys }), run);
+
+let coldStart = true;
+
+/**
+ * The Lambda context of one invocation as log keys, under the names Powertools' `addContext` gives
+ * them. Not `addContext` itself: it would go on a fresh child logger per invocation, and a fresh
+ * logger counts its own first invocation as a cold start, so every line would claim one. Call once
+ * per invocation: the first call in a process is the cold start.
+ */
+export function lambdaContextKeys(lambdaContext: Context | undefined): LogKeys {
+  const keys: LogKeys = {
+    cold_start: coldStart,
+    function_name: lambdaContext?.functionName,
+    function_request_id: lambdaContext?.awsRequestId,
+  };
+  coldStart = false;
+  return keys;
+}

@@ -4,7 +4,7 @@
  * detail is SES's event-publishing record; only the fields the alliance reads are checked, the
  * rest passes through untouched.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** EventBridge detail-type per SES event type. */
 export const sesDetailTypes = {

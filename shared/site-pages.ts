@@ -9,6 +9,7 @@ export const sitePages = {
   '/activities.html': 'Activities',
   '/preferences.html': 'Preferences',
   '/privacy.html': 'Privacy notice',
+  '/api-reference.html': 'API reference',
 } as const;
 
 export type SitePage = keyof typeof sitePages;

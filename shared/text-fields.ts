@@ -1,5 +1,5 @@
 /** zod pieces for what people type: trimmed, NFC-normalised, one line (so it can never reach a header). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 export const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]/;

@@ -17,17 +17,30 @@ export type TokenPurpose =
 
 const issuer = 'alliance';
 
-/** `claims` carry small facts the link's handler needs without a lookup (a name for an RSVP). */
+/**
+ * A token is readable by anyone who holds the link (and links end up in logs that keep query
+ * strings), so it names records (a member id, a booking id, a keyed label), never a person: no
+ * address, no name. `claims` carry small facts of that kind the link's handler needs.
+ */
 export async function issueToken(
   purpose: TokenPurpose,
   subject: string,
   expiresInSeconds?: number,
   claims: Record<string, string> = {},
 ): Promise<string> {
+  assertNoPersonalData(subject, claims);
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(issuer).setAudience(purpose);
   jwt.setSubject(subject).setIssuedAt();
   if (expiresInSeconds !== undefined) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds);
   return jwt.sign(await getTokenSecret());
+}
+
+/** Refuses to sign what looks like an address, or any claim that is not a short opaque id. */
+function assertNoPersonalData(subject: string, claims: Record<string, string>): void {
+  const opaque = /^[A-Za-z0-9|:_-]{1,200}$/;
+  for (const value of [subject, ...Object.values(claims)]) {
+    if (!opaque.test(value)) throw new Error('A token names records by id; it must not carry personal data');
+  }
 }
 
 /** Returns the subject of a valid token for this purpose; a typed 4xx otherwise. */

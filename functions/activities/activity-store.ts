@@ -36,6 +36,8 @@ export interface Rsvp {
   email: string;
   name: string;
   memberId?: string;
+  /** The person's keyed label (`personKey`): finds their bookings at erasure, even made as a guest. */
+  personKey?: string;
   status: RsvpStatus;
   /** When the person asked; the waitlist is in this order. */
   arrival: string;
@@ -187,7 +189,7 @@ export type BookingOutcome = { status: 'accepted' | 'waitlisted'; isNew: boolean
  */
 export async function book(
   activity: Activity,
-  person: { rsvpId: string; email: string; name: string; memberId?: string },
+  person: { rsvpId: string; personKey?: string; email: string; name: string; memberId?: string },
   now: string,
   announce: (answer: Rsvp) => TransactItem[],
 ): Promise<BookingOutcome> {
@@ -419,13 +421,14 @@ export async function itemsOfMember(memberId: string): Promise<Array<Record<stri
 /** What an erased person's name and address become on their bookings and attendance. */
 export const erased = '(erased)';
 
-/** Erasure: removes the name, address and member link from one booking or attendance item. */
+/** Erasure: removes the name, address and member link from one booking or attendance item (and a
+ * booking's person key, so it is no longer found as theirs). */
 export async function anonymise(pk: string, sk: string): Promise<void> {
   await dynamo.send(
     new UpdateCommand({
       TableName: table(),
       Key: { pk, sk },
-      UpdateExpression: 'SET email = :erased, #name = :erased REMOVE memberId',
+      UpdateExpression: `SET email = :erased, #name = :erased REMOVE memberId${sk.startsWith('RSVP#') ? ', personKey' : ''}`,
       ExpressionAttributeNames: { '#name': 'name' },
       ExpressionAttributeValues: { ':erased': erased },
       ConditionExpression: 'attribute_exists(pk)',
@@ -433,11 +436,19 @@ export async function anonymise(pk: string, sk: string): Promise<void> {
   );
 }
 
-/** Pending e-mail RSVPs: the address waits here until the person follows the link (the events
- * ask for the link to be sent). */
+export interface RsvpRequest {
+  rsvpId: string;
+  personKey?: string;
+  email: string;
+  name: string;
+  memberId?: string;
+}
+
+/** Pending e-mail RSVPs: the address and name wait here until the person follows the link (the
+ * events ask for the link to be sent); the link names only the activity and the request id. */
 export async function putRsvpRequest(
   activityId: string,
-  request: { rsvpId: string; email: string; name: string; memberId?: string },
+  request: RsvpRequest,
   expiresAt: number,
   events: TransactItem[],
 ): Promise<void> {
@@ -445,14 +456,20 @@ export async function putRsvpRequest(
     {
       Put: {
         TableName: table(),
-        Item: { pk: `ACTIVITY#${activityId}`, sk: `REQUEST#${request.rsvpId}`, ...request, expiresAt },
+        Item: {
+          pk: `ACTIVITY#${activityId}`,
+          sk: `REQUEST#${request.rsvpId}`,
+          activityId,
+          ...request,
+          expiresAt,
+        },
       },
     },
     ...events,
   ]);
 }
 
-export async function getRsvpRequest(activityId: string, rsvpId: string) {
+export async function getRsvpRequest(activityId: string, rsvpId: string): Promise<RsvpRequest | undefined> {
   const result = await dynamo.send(
     new GetCommand({
       TableName: table(),
@@ -460,5 +477,8 @@ export async function getRsvpRequest(activityId: string, rsvpId: string) {
       ConsistentRead: true,
     }),
   );
-  return result.Item as { email: string; name: string; rsvpId: string; memberId?: string } | undefined;
+  // A request lapses by TTL, which DynamoDB applies late: past its time it is gone for us too.
+  const expiresAt = Number(result.Item?.expiresAt ?? Number.POSITIVE_INFINITY);
+  if (!result.Item || expiresAt * 1000 < Date.now()) return undefined;
+  return result.Item as RsvpRequest;
 }

@@ -10,6 +10,7 @@ export async function memberExtras(memberId: string | undefined) {
   return { links, headers: links ? listUnsubscribeHeaders(links) : {} };
 }
 
-/** The link that cancels a booking or leaves the waitlist; it does not expire. */
-export const manageUrl = async (activityId: string, email: string): Promise<string> =>
-  rsvpLinkUrl('cancel', await issueToken('rsvp-manage', rsvpSubject(activityId, email)));
+/** The link that cancels a booking or leaves the waitlist; it names the booking, not the person,
+ * and does not expire. */
+export const manageUrl = async (activityId: string, rsvpId: string): Promise<string> =>
+  rsvpLinkUrl('cancel', await issueToken('rsvp-manage', rsvpSubject(activityId, rsvpId)));

@@ -1,9 +1,9 @@
 /** Booking a place and telling the bus, shared by the e-mail link and the member-token paths. */
 import { deterministicUuid } from '../../shared/ids';
+import { countedBooking } from '../../shared/metrics';
 import { announce } from '../../shared/outbox';
 import { type BookingOutcome, book, cancelBooking, type Rsvp } from './activity-store';
 import type { Activity } from './domain/activity';
-import { rsvpIdFor } from './domain/rsvp';
 
 const activityFacts = ({ activityId, kind, network, startsAt }: Activity) => ({
   activityId,
@@ -18,11 +18,11 @@ const activityFacts = ({ activityId, kind, network, startsAt }: Activity) => ({
  */
 export async function bookAndAnnounce(
   activity: Activity,
-  person: { email: string; name: string; memberId?: string },
+  person: { rsvpId: string; personKey?: string; email: string; name: string; memberId?: string },
   correlationId: string,
 ): Promise<BookingOutcome> {
-  const rsvpId = rsvpIdFor(activity.activityId, person.email);
-  return book(activity, { rsvpId, ...person }, new Date().toISOString(), (answer) => {
+  const { rsvpId } = person;
+  return book(activity, person, new Date().toISOString(), (answer) => {
     const status = answer.status === 'accepted' ? 'accepted' : 'waitlisted';
     return announce(
       'activities',
@@ -39,7 +39,7 @@ export async function bookAndAnnounce(
       ],
       correlationId,
     );
-  });
+  }).then(countedBooking);
 }
 
 export const bookingAnswer = (activity: Activity, outcome: BookingOutcome) => ({

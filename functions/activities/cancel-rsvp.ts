@@ -2,16 +2,15 @@ import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { renderMessagePage } from '../../shared/pages';
-import { rsvpFromToken } from './activity-access';
+import { bookingFromToken } from './activity-access';
 import { cancelAndAnnounce } from './booking';
-import { rsvpIdFor } from './domain/rsvp';
 
 /** Cancel a place or leave the waitlist, with the link from the booking e-mail. Twice is harmless. */
 export const handler = route(
   { query: tokenQuery, acceptAnyBody: true },
   async ({ query, wantsHtml, correlationId }) => {
-    const { activity, email } = await rsvpFromToken('rsvp-manage', query.token);
-    const cancelled = await cancelAndAnnounce(activity, rsvpIdFor(activity.activityId, email), correlationId);
+    const { activity, rsvpId } = await bookingFromToken(query.token);
+    const cancelled = await cancelAndAnnounce(activity, rsvpId, correlationId);
     const message = cancelled
       ? 'Your booking is cancelled. Thank you for letting us know.'
       : 'You had no booking for this activity.';

@@ -2,17 +2,20 @@ import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { renderMessagePage } from '../../shared/pages';
-import { assertBookable, rsvpFromToken } from './activity-access';
+import { getMember } from '../members/member-store';
+import { assertBookable, assertRequesterExists, rsvpRequestFromToken } from './activity-access';
 import { bookAndAnnounce, bookingAnswer } from './booking';
 
-/** Following the RSVP link books. The link itself carries the name and member, so the decision
- * costs one read (the activity) and the booking transaction. */
+/** Following the RSVP link books. The link names only the request; its name and address come from
+ * the request item, so an erased or lapsed request books nothing. */
 export const handler = route({ query: tokenQuery }, async ({ query, wantsHtml, correlationId }) => {
-  const { activity, email, name, memberId } = await rsvpFromToken('rsvp', query.token);
+  const { activity, request } = await rsvpRequestFromToken(query.token);
   assertBookable(activity, new Date());
+  assertRequesterExists(request, request.memberId ? Boolean(await getMember(request.memberId)) : true);
+  const { rsvpId, personKey, email, name, memberId } = request;
   const outcome = await bookAndAnnounce(
     activity,
-    { email, name, ...(memberId ? { memberId } : {}) },
+    { rsvpId, ...(personKey ? { personKey } : {}), email, name, ...(memberId ? { memberId } : {}) },
     correlationId,
   );
   const answer = bookingAnswer(activity, outcome);

@@ -64,7 +64,7 @@ async function sendCancellation(activity: Activity, rsvp: Rsvp): Promise<void> {
 
 async function sendUpdate(activity: Activity, rsvp: Rsvp, previousStartsAt: string): Promise<void> {
   const { links, headers } = await memberExtras(rsvp.memberId);
-  const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
+  const cancelUrl = await manageUrl(activity.activityId, rsvp.rsvpId);
   await sendEmail({
     to: rsvp.email,
     email: rescheduledEmail(activity, rsvp.name, previousStartsAt, cancelUrl, links),

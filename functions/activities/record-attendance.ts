@@ -4,12 +4,13 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { deterministicUuid } from '../../shared/ids';
 import { announce, type TransactItem } from '../../shared/outbox';
+import { getPseudonymKey } from '../../shared/secrets';
 import { tableName } from '../../shared/tables';
 import { normaliseEmail } from '../members/domain/registration';
 import { emailKey } from '../members/member-store';
 import { activityFromPath } from './activity-access';
 import { recordAttendances } from './attendance-store';
-import { attendanceSchema, personKey } from './domain/rsvp';
+import { attendanceSchema, personKeyWith } from './domain/rsvp';
 
 /**
  * Staff record who came, members or guests, up to 1,000 a call, written in batched transactions so
@@ -25,12 +26,18 @@ export const handler = route(
     );
     const memberIds = await memberIdsFor([...people.keys()]);
     const now = new Date().toISOString();
+    const pseudonymKey = await getPseudonymKey();
     const { activityId, kind, network, startsAt } = activity;
     const recorded = await recordAttendances(
       activityId,
       [...people].map(([email, name]) => {
         const memberId = memberIds.get(email);
-        return { personKey: personKey(email), email, name, ...(memberId ? { memberId } : {}) };
+        return {
+          personKey: personKeyWith(pseudonymKey, email),
+          email,
+          name,
+          ...(memberId ? { memberId } : {}),
+        };
       }),
       now,
       (attendee) =>

@@ -10,7 +10,8 @@ import { findMemberIdByEmail } from '../members/member-store';
 import { activityFromPath, assertBookable } from './activity-access';
 import { putRsvpRequest } from './activity-store';
 import { bookAndAnnounce, bookingAnswer } from './booking';
-import { rsvpIdFor, rsvpRequestSchema } from './domain/rsvp';
+import { rsvpRequestSchema } from './domain/rsvp';
+import { personKey, rsvpIdFor } from './person-keys';
 
 const requestHours = 48;
 
@@ -25,9 +26,16 @@ export const handler = route(
     assertBookable(activity, new Date());
     if ('memberToken' in body) {
       const member = await memberFromToken('preferences', body.memberToken);
+      const email = normaliseEmail(member.email);
       const outcome = await bookAndAnnounce(
         activity,
-        { email: normaliseEmail(member.email), name: member.name, memberId: member.memberId },
+        {
+          rsvpId: await rsvpIdFor(activity.activityId, email),
+          personKey: await personKey(email),
+          email,
+          name: member.name,
+          memberId: member.memberId,
+        },
         correlationId,
       );
       return json(200, bookingAnswer(activity, outcome));
@@ -42,7 +50,7 @@ export const handler = route(
       throw new TooManyRequests(3600);
     }
     const email = normaliseEmail(body.email);
-    const rsvpId = rsvpIdFor(activity.activityId, email);
+    const rsvpId = await rsvpIdFor(activity.activityId, email);
     if (
       await consumeAllowance(
         limitKey('rsvp-mail', rsvpId),
@@ -54,7 +62,13 @@ export const handler = route(
       const { activityId, kind, network, startsAt } = activity;
       await putRsvpRequest(
         activityId,
-        { rsvpId, email, name: body.name ?? '', ...(memberId ? { memberId } : {}) },
+        {
+          rsvpId,
+          personKey: await personKey(email),
+          email,
+          name: body.name ?? '',
+          ...(memberId ? { memberId } : {}),
+        },
         Math.floor(Date.now() / 1000) + requestHours * 3600,
         announce(
           'activities',

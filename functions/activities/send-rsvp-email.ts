@@ -27,13 +27,11 @@ export const handler = consumer(
     if (detailType === 'RsvpRequested') {
       const request = await getRsvpRequest(activity.activityId, detail.rsvpId);
       if (!request) return;
-      // The link carries the name and member, so following it needs no lookup before the booking.
-      const claims = { name: request.name, ...(request.memberId ? { mid: request.memberId } : {}) };
+      // The link names the request, never the person: following it reads the name and address here.
       const token = await issueToken(
         'rsvp',
-        rsvpSubject(activity.activityId, request.email),
+        rsvpSubject(activity.activityId, request.rsvpId),
         requestLinkHours * 3600,
-        claims,
       );
       await sendEmail({
         to: request.email,
@@ -54,7 +52,7 @@ export const handler = consumer(
       return;
     }
     const { links, headers } = await memberExtras(rsvp.memberId);
-    const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
+    const cancelUrl = await manageUrl(activity.activityId, rsvp.rsvpId);
     if (detailType === 'RsvpWaitlisted') {
       const email = waitlistedEmail(activity, rsvp.name, cancelUrl, links);
       await sendEmail({ to: rsvp.email, email, headers, tags: { kind: 'rsvp-waitlisted' } });

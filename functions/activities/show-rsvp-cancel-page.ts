@@ -2,13 +2,12 @@ import { html } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { renderMessagePage } from '../../shared/pages';
-import { rsvpFromToken } from './activity-access';
+import { bookingFromToken } from './activity-access';
 import { getRsvp } from './activity-store';
-import { rsvpIdFor } from './domain/rsvp';
 
 export const handler = route({ query: tokenQuery }, async ({ query, event }) => {
-  const { activity, email } = await rsvpFromToken('rsvp-manage', query.token);
-  const rsvp = await getRsvp(activity.activityId, rsvpIdFor(activity.activityId, email));
+  const { activity, rsvpId } = await bookingFromToken(query.token);
+  const rsvp = await getRsvp(activity.activityId, rsvpId);
   const active = rsvp && rsvp.status !== 'cancelled';
   return html(
     200,

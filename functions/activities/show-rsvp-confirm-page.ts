@@ -2,12 +2,12 @@ import { html } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
 import { renderMessagePage } from '../../shared/pages';
-import { rsvpFromToken } from './activity-access';
+import { rsvpRequestFromToken } from './activity-access';
 import { displayTime } from './domain/activity';
 
 /** The link in the RSVP e-mail: a button, so link scanners do not book places. */
 export const handler = route({ query: tokenQuery }, async ({ query, event }) => {
-  const { activity } = await rsvpFromToken('rsvp', query.token);
+  const { activity } = await rsvpRequestFromToken(query.token);
   return html(
     200,
     renderMessagePage({

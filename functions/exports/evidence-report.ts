@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { config, ids } from '../../shared/config';
 import { csvDownload, html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { toCsv } from '../../shared/csv';
 import { asksForCsv, csvDownload, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';

@@ -1,5 +1,5 @@
 /** The activity and the attendee a feedback link stands for, refused clearly when neither can rate. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Gone, InvalidLink } from '../../shared/errors';
 import { verifyTokenClaims } from '../../shared/tokens';
 import { erased, getActivity } from '../activities/activity-store';

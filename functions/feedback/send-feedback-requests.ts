@@ -2,7 +2,7 @@ import { config } from '../../shared/config';
 import { sendEmail } from '../../shared/email/send';
 import { logger } from '../../shared/logger';
 import { announce } from '../../shared/outbox';
-import { scheduledTime } from '../../shared/schedule';
+import { scheduled } from '../../shared/schedule';
 import { issueToken } from '../../shared/tokens';
 import { activitiesStartingBetween, erased, itemsUnder } from '../activities/activity-store';
 import { memberExtras } from '../activities/booking-mail';
@@ -27,8 +27,7 @@ const leaseSeconds = 5 * 60;
  * that repeat, overlap or come late ask nobody twice. Cancelled activities, activities that ended
  * more than `feedback.maxAgeDays` ago, erased people and suppressed addresses get nothing.
  */
-export const handler = async (raw: unknown): Promise<{ sent: number; skipped: number }> => {
-  const now = scheduledTime(raw);
+export const handler = scheduled(async (now): Promise<{ sent: number; skipped: number }> => {
   const window = feedbackSearchWindow(now, maxAgeDays);
   const activities = (await activitiesStartingBetween(window.from, window.to, 10_000)).filter((activity) =>
     asksForFeedback(activity, now, maxAgeDays),
@@ -62,7 +61,7 @@ export const handler = async (raw: unknown): Promise<{ sent: number; skipped: nu
   }
   logger.info('feedback request run finished', { sent, skipped, activities: activities.length });
   return { sent, skipped };
-};
+});
 
 async function ask(activity: Activity, attendee: AttendanceItem, now: Date): Promise<boolean> {
   const { activityId, kind, network, startsAt } = activity;

@@ -1,7 +1,7 @@
 /** Finding the mail-out a request names, and what staff see of it. */
 
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamo } from '../../shared/clients';
 import { Conflict, NotFound } from '../../shared/errors';
 import { tableName } from '../../shared/tables';

@@ -1,5 +1,5 @@
 import { logger } from '../../shared/logger';
-import { scheduledTime } from '../../shared/schedule';
+import { scheduled } from '../../shared/schedule';
 import { startDispatch } from './mailout-actions';
 import { getMailout, listDue } from './mailout-store';
 
@@ -7,8 +7,7 @@ import { getMailout, listDue } from './mailout-store';
  * Starts the scheduled mail-outs whose time has come (as of the schedule's time, so a late run
  * catches up). Starting is a conditional state change, so an overlapping run starts nothing twice.
  */
-export const handler = async (raw: unknown): Promise<{ started: number }> => {
-  const now = scheduledTime(raw);
+export const handler = scheduled(async (now): Promise<{ started: number }> => {
   let started = 0;
   for (const due of await listDue(now.toISOString(), 50)) {
     const mailout = await getMailout(due.mailoutId);
@@ -23,4 +22,4 @@ export const handler = async (raw: unknown): Promise<{ started: number }> => {
   }
   if (started > 0) logger.info('scheduled mail-outs started', { started });
   return { started };
-};
+});

@@ -4,6 +4,7 @@ import { tokenQuery } from '../../shared/http/token-query';
 import { logger } from '../../shared/logger';
 import { announce } from '../../shared/outbox';
 import { verifyToken } from '../../shared/tokens';
+import { personKey } from '../activities/person-keys';
 import { getMember } from './member-store';
 import { eraseMember } from './retention-store';
 
@@ -29,6 +30,7 @@ export const handler = route({ query: tokenQuery }, async ({ query, correlationI
             memberId,
             organisationType: member.organisationType,
             wasConfirmed: member.status === 'confirmed',
+            personKey: await personKey(member.email),
           },
         },
       ],

@@ -1,14 +1,13 @@
 import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { announce } from '../../shared/outbox';
-import { scheduledTime } from '../../shared/schedule';
+import { scheduled } from '../../shared/schedule';
 import { deletePendingMember, listPendingBefore } from './retention-store';
 
 const batch = 50;
 
 /** Data minimisation: a registration never confirmed is deleted after the configured number of days. */
-export const handler = async (raw: unknown): Promise<{ expired: number }> => {
-  const now = scheduledTime(raw);
+export const handler = scheduled(async (now): Promise<{ expired: number }> => {
   const before = new Date(
     now.getTime() - config.limits.unconfirmedRetentionDays * 24 * 3600 * 1000,
   ).toISOString();
@@ -26,4 +25,4 @@ export const handler = async (raw: unknown): Promise<{ expired: number }> => {
   }
   logger.info('unconfirmed registrations expired', { expired, before });
   return { expired };
-};
+});

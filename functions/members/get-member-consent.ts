@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFound } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';

@@ -5,10 +5,10 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { consumeAllowance, limitKey } from '../../shared/limits';
 import { logger } from '../../shared/logger';
+import { countBusinessEvent } from '../../shared/metrics';
 import { announce } from '../../shared/outbox';
-import { putOutbox } from '../../shared/outbox-put';
-import { consentAtSignUp, normaliseEmail, registrationSchema } from './domain/registration';
-import { createMember, getMember } from './member-store';
+import { registrationSchema } from './domain/registration';
+import { storeMemberRequest } from './member-request-store';
 
 /** The same answer whether or not the address is known: registration never reveals who is a member. */
 const accepted = () =>
@@ -17,13 +17,11 @@ const accepted = () =>
     message: 'Thank you. Please check your inbox for an e-mail to confirm your address.',
   });
 
-const mailAllowance = (memberId: string) =>
-  consumeAllowance(
-    limitKey('registration-mail', memberId),
-    config.limits.confirmationEmailsPerAddressPerDay,
-    24 * 3600,
-  );
-
+/**
+ * Validates, applies the per-IP limit, stores the request and answers. Whether the address is new,
+ * pending or confirmed is decided after the answer (settle-member-request.ts), so every address
+ * takes this same path, in the same time.
+ */
 export const handler = route({ body: registrationSchema }, async ({ body, clientIp, correlationId }) => {
   if (body.website) {
     logger.info('honeypot filled: registration dropped');
@@ -38,58 +36,17 @@ export const handler = route({ body: registrationSchema }, async ({ body, client
   ) {
     throw new TooManyRequests(3600);
   }
-  const registeredAt = new Date().toISOString();
-  const { website: _honeypot, consent, ...details } = body;
-  const memberId = randomUUID();
-  const { organisationType, networks, interests } = details;
-  const outcome = await createMember(
-    {
-      memberId,
-      ...details,
-      newsletter: consent.newsletter,
-      formVersion: consent.formVersion,
-      status: 'pending',
-      registeredAt,
-    },
-    normaliseEmail(body.email),
-    consentAtSignUp(body, registeredAt),
+  const { website: _honeypot, ...registration } = body;
+  const requestId = randomUUID();
+  const requestedAt = new Date().toISOString();
+  await storeMemberRequest(
+    { kind: 'registration', requestId, requestedAt, registration },
     announce(
       'members',
-      [
-        {
-          detailType: 'MemberRegistered',
-          detail: {
-            memberId,
-            organisationType,
-            networks,
-            interests,
-            newsletter: consent.newsletter,
-            formVersion: consent.formVersion,
-            occurredAt: registeredAt,
-          },
-        },
-      ],
+      [{ detailType: 'MemberRegistrationRequested', detail: { requestId, occurredAt: requestedAt } }],
       correlationId,
     ),
   );
-  if (outcome.created) {
-    await mailAllowance(memberId);
-    return accepted();
-  }
-  const existing = await getMember(outcome.existingMemberId);
-  if (existing && (await mailAllowance(existing.memberId))) {
-    // Nothing changes for a repeated registration but the mail allowance: the outbox item alone is
-    // the write that announces "send this person their link again".
-    await putOutbox(
-      'members',
-      {
-        detailType: 'MemberRegistrationRepeated',
-        detail: { memberId: existing.memberId, memberStatus: existing.status },
-      },
-      correlationId,
-    );
-  } else {
-    logger.info('registration mail allowance spent for today');
-  }
+  countBusinessEvent('RegistrationRequested');
   return accepted();
 });

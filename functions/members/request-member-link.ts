@@ -1,17 +1,21 @@
-import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod';
 import { config } from '../../shared/config';
 import { TooManyRequests } from '../../shared/errors';
 import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { consumeAllowance, limitKey } from '../../shared/limits';
-import { putOutbox } from '../../shared/outbox-put';
+import { announce } from '../../shared/outbox';
 import { renderMessagePage } from '../../shared/pages';
-import { emailSchema, normaliseEmail } from './domain/registration';
-import { findMemberIdByEmail, getMember } from './member-store';
+import { emailSchema } from './domain/registration';
+import { storeMemberRequest } from './member-request-store';
 
 const message = 'If this address is registered with us, a fresh link is on its way. Please check your inbox.';
 
-/** "E-mail me a fresh link": the same answer whether or not the address is known. */
+/**
+ * "E-mail me a fresh link": the same answer, by the same path, whether or not the address is known.
+ * Whether it is, and what to send, is decided after the answer (settle-member-request.ts).
+ */
 export const handler = route(
   { body: z.object({ email: emailSchema }).strict() },
   async ({ body, clientIp, wantsHtml, correlationId }) => {
@@ -20,26 +24,16 @@ export const handler = route(
     ) {
       throw new TooManyRequests(3600);
     }
-    const memberId = await findMemberIdByEmail(normaliseEmail(body.email));
-    const member = memberId ? await getMember(memberId) : undefined;
-    const allowance = member
-      ? await consumeAllowance(
-          limitKey('registration-mail', member.memberId),
-          config.limits.confirmationEmailsPerAddressPerDay,
-          24 * 3600,
-        )
-      : false;
-    if (member && allowance) {
-      // No state changes here but the allowance: the outbox item alone announces the request.
-      await putOutbox(
+    const requestId = randomUUID();
+    const requestedAt = new Date().toISOString();
+    await storeMemberRequest(
+      { kind: 'link', requestId, requestedAt, email: body.email },
+      announce(
         'members',
-        {
-          detailType: 'MemberLinkRequested',
-          detail: { memberId: member.memberId, memberStatus: member.status },
-        },
+        [{ detailType: 'MemberLinkRequestReceived', detail: { requestId, occurredAt: requestedAt } }],
         correlationId,
-      );
-    }
+      ),
+    );
     return wantsHtml
       ? html(202, renderMessagePage({ title: 'Check your inbox', message }))
       : json(202, { status: 'accepted', message });

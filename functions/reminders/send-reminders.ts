@@ -2,7 +2,7 @@ import { config } from '../../shared/config';
 import { sendEmail } from '../../shared/email/send';
 import { logger } from '../../shared/logger';
 import { announce } from '../../shared/outbox';
-import { scheduledTime } from '../../shared/schedule';
+import { scheduled } from '../../shared/schedule';
 import { reminderEmail } from '../activities/activity-emails';
 import type { Rsvp } from '../activities/activity-store';
 import { activitiesStartingBetween, erased, listRsvps } from '../activities/activity-store';
@@ -32,8 +32,7 @@ const leaseSeconds = 5 * 60;
  * An address SES reported as hard-bouncing or complaining (suppressed) gets no reminder: its
  * reminder is settled unsent, so later runs do not look at it again.
  */
-export const handler = async (raw: unknown): Promise<{ sent: number; suppressed: number }> => {
-  const now = scheduledTime(raw);
+export const handler = scheduled(async (now): Promise<{ sent: number; suppressed: number }> => {
   const until = new Date(now.getTime() + lookahead * 3_600_000).toISOString();
   const activities = await activitiesStartingBetween(now.toISOString(), until, 1000);
   let sent = 0;
@@ -62,7 +61,7 @@ export const handler = async (raw: unknown): Promise<{ sent: number; suppressed:
   }
   logger.info('reminder run finished', { sent, suppressed, activities: activities.length });
   return { sent, suppressed };
-};
+});
 
 async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date): Promise<boolean> {
   const { activityId, kind, network, startsAt } = activity;
@@ -72,7 +71,7 @@ async function remind(activity: Activity, rsvp: Rsvp, offset: number, now: Date)
     leaseSeconds,
     async () => {
       const { links, headers } = await memberExtras(rsvp.memberId);
-      const cancelUrl = await manageUrl(activity.activityId, rsvp.email);
+      const cancelUrl = await manageUrl(activity.activityId, rsvp.rsvpId);
       const email = reminderEmail(activity, rsvp.name, offset, cancelUrl, links);
       await sendEmail({ to: rsvp.email, email, headers, tags: { kind: 'reminder' } });
     },

@@ -24,7 +24,9 @@ import { AllianceBus, AllianceSchedules } from './events';
 import { AllianceFunction, bindEmail, bindSendQuota, bindTable, bindTokenSecret, repoRoot } from './function';
 import { EventHistory } from './history';
 import { AllianceMail } from './mail';
+import { bindOriginSecret } from './origin';
 import { OutboxRelays } from './outbox';
+import { bindPseudonymKey, pseudonymKeySecret, readsPseudonymKey } from './pseudonyms';
 import { AllianceSubscriptions } from './queues';
 import { AllianceSite } from './site';
 
@@ -43,6 +45,8 @@ export class AllianceStack extends Stack {
   readonly tables: AllianceTables;
   readonly events: AllianceBus;
   readonly mail: AllianceMail;
+  /** The HMAC key of the one-way labels of addresses and IPs (see ./pseudonyms). */
+  readonly pseudonymKey: ReturnType<typeof pseudonymKeySecret>;
   readonly functions = new Map<string, AllianceFunction>();
   readonly outbox: OutboxRelays;
   readonly subscriptions: AllianceSubscriptions;
@@ -78,6 +82,8 @@ export class AllianceStack extends Stack {
         'The link-signing key is not rotated automatically: rotation would invalidate confirmation and unsubscribe links already delivered (RFC 8058 requires unsubscribe links to keep working).',
     });
 
+    this.pseudonymKey = pseudonymKeySecret(this, allianceName);
+
     for (const entry of allHandlerEntries()) this.functionFor(entry, allianceName);
 
     this.subscriptions = new AllianceSubscriptions(this, 'Subscriptions', {
@@ -108,15 +114,17 @@ export class AllianceStack extends Stack {
       allianceName,
     });
 
+    // Every HTTP function refuses requests that did not come through CloudFront (shared/http/origin.ts).
+    for (const route of routes) {
+      const fn = this.functions.get(handlerId(route));
+      if (fn) bindOriginSecret(fn, this.site.originSecret);
+    }
+
     const siteUrl = `https://${this.site.distribution.distributionDomainName}`;
     const publicBaseUrl = props.publicBaseUrl ?? siteUrl;
     for (const fn of this.functions.values()) fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 
     new CfnOutput(this, 'SiteUrl', { value: siteUrl, description: 'The hosted pages and /api, one origin' });
-    new CfnOutput(this, 'ApiUrl', {
-      value: this.api.stage.url,
-      description: 'The HTTP API, direct (prefer the site URL + /api)',
-    });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
@@ -149,6 +157,7 @@ export class AllianceStack extends Stack {
     }
     if (uses.readsSendQuota) bindSendQuota(fn);
     if (uses.tokenSecret) bindTokenSecret(fn, this.mail.tokenSecret);
+    if (readsPseudonymKey(uses)) bindPseudonymKey(fn, this.pseudonymKey);
     return fn;
   }
 }

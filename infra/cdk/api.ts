@@ -19,6 +19,30 @@ export const userGroups = ['staff', 'analyst'] as const;
 
 export const stageThrottle = { burstLimit: 100, rateLimit: 50 } as const;
 
+/**
+ * One JSON line per request in the access log, from HTTP API's `$context` variables. What a request
+ * was is its route key (`POST /api/members`: the route's template, so no path values and no query
+ * string, where links carry their tokens); no caller address or user agent (personal data: the WAF's
+ * logs hold what abuse handling needs). The request id is the `correlationId` on the function's
+ * log lines (shared/http/route.ts) unless the caller sent an `x-correlation-id` of its own.
+ */
+export const accessLogFields = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+} as const;
+
+/** How long access log lines are kept. */
+export const accessLogRetention = logs.RetentionDays.ONE_MONTH;
+
 export const routeKey = (route: Pick<RouteEntry, 'method' | 'path'>): string =>
   `${route.method} ${route.path}`;
 
@@ -31,6 +55,7 @@ export interface AllianceApiProps {
 export class AllianceApi extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
+  readonly accessLogs: logs.LogGroup;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   readonly routesByKey = new Map<string, apigwv2.HttpRoute>();
@@ -93,15 +118,15 @@ export class AllianceApi extends Construct {
       createDefaultStage: false,
     });
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: accessLogRetention });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: stageThrottle,
       accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: apigateway.AccessLogFormat.custom(JSON.stringify(accessLogFields)),
       },
     });
 

@@ -14,6 +14,7 @@ import { evidenceConfigProblems } from '../../functions/exports/domain/evidence'
 import { config } from '../../shared/config';
 import { AllianceStack } from './alliance-stack';
 import { AllianceBackupStack } from './backup';
+import { AllianceMonitoringStack, monitoredResourcesOf } from './monitoring';
 import { EdgeSecurityStack } from './waf';
 
 export interface BuildAppOptions {
@@ -31,6 +32,8 @@ export interface AllianceApp {
   edge: EdgeSecurityStack;
   /** AWS Backup for the tables, beside the main stack (which is close to the 500-resource limit). */
   backup: AllianceBackupStack;
+  /** Alarms (to an SNS topic) and the dashboard, beside the main stack for the same reason. */
+  monitoring: AllianceMonitoringStack;
   /** The cdk-nag packs `cdk synth` validates the app with. */
   nag: { awsSolutions: AwsSolutionsChecks; serverless: ServerlessChecks };
 }
@@ -97,12 +100,23 @@ export function buildApp(options: BuildAppOptions = {}): AllianceApp {
     description: `${config.alliance.name}: AWS Backup of the alliance tables (daily for 35 days, monthly for 7 years)`,
   });
 
+  const monitored = monitoredResourcesOf(stack);
+  for (const fn of stack.functions.values())
+    fn.addEnvironment('POWERTOOLS_METRICS_NAMESPACE', monitored.metricsNamespace);
+  const monitoring = new AllianceMonitoringStack(app, `${stackPrefix}Monitoring`, {
+    env: env(region),
+    ...monitored,
+    allianceName: config.alliance.name,
+    alertEmail: config.operations?.alertEmail,
+    description: `${config.alliance.name}: alarms (e-mailed through an SNS topic) and the operations dashboard`,
+  });
+
   const nag = {
     awsSolutions: new AwsSolutionsChecks(app, { verbose: true }),
     serverless: new ServerlessChecks(app, { verbose: true }),
   };
   Validations.of(app).addPlugins(nag.awsSolutions, nag.serverless);
-  return { app, stack, edge, backup, nag };
+  return { app, stack, edge, backup, monitoring, nag };
 }
 
 const isEntryPoint = (() => {

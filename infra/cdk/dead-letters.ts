@@ -10,6 +10,11 @@ import type { Construct } from 'constructs';
 /** How long dead letters are kept: SQS's maximum, so a long weekend never costs a record. */
 export const deadLetterRetention = Duration.days(14);
 
+/** Every queue made here, so the monitoring stack can alarm on each one's depth (monitoring.ts). */
+const madeHere = new WeakSet<sqs.IQueue>();
+export const isDeadLetterQueue = (queue: unknown): queue is sqs.Queue =>
+  queue instanceof sqs.Queue && madeHere.has(queue);
+
 /**
  * A dead-letter queue, encrypted (SQS-managed keys, so no KMS grant is needed by whoever writes to
  * it) and reachable over TLS only. `holds` says what ends up in it, for the operator reading the
@@ -24,5 +29,6 @@ export function deadLetterQueue(scope: Construct, id: string, holds: string): sq
   const reason = `This queue is itself a dead-letter queue (it holds ${holds}); nothing consumes it automatically, so it needs no dead-letter queue or redrive policy of its own.`;
   Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
   Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason });
+  madeHere.add(queue);
   return queue;
 }

@@ -65,6 +65,37 @@ const esmRequireBanner =
   'const require = __allianceCreateRequire(import.meta.url);';
 
 /**
+ * Bundling-time stand-ins, as esbuild aliases (bare package name → file). Lambda gives a function its
+ * credentials in the environment, so the SDK's whole default chain is replaced by the environment
+ * step alone (lambda-credentials.ts), which keeps the STS, SSO and sign-in clients out of every
+ * bundle. (zod stays whole: it is imported as a namespace, `import * as z from 'zod'`, which esbuild
+ * can tree-shake, so unused schemas and every locale but English stay out; biome.json refuses the
+ * named `{ z }` import, which cannot be shaken.)
+ */
+export const bundleAliases: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': path.join(repoRoot, 'infra', 'cdk', 'lambda-credentials.ts'),
+};
+
+/**
+ * How every handler is bundled, in esbuild's own terms: NodejsFunction below and the bundle-size
+ * test (test/infra/bundle.test.ts) both use this, so what the test measures is what Lambda runs.
+ */
+export const bundleOptions = {
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: esmRequireBanner,
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  alias: bundleAliases,
+} as const;
+
+/** A bundle above this (bytes of the bundled `index.mjs`) is flagged by `npm run synth` and the tests. */
+export const bundleBudgetBytes = 600 * 1000;
+
+/**
  * A function's role, whose grants all go into one inline policy rather than an AWS::IAM::Policy
  * resource of its own: a CloudFormation stack holds at most 500 resources, and a policy per function
  * would spend one in eight of them. The inline document is rendered at synth, so grants made after
@@ -83,6 +114,21 @@ class InlineGrantsRole extends iam.Role {
     this.inlineGrants.addStatements(statement);
     return { statementAdded: true, policyDependable: this };
   }
+}
+
+/**
+ * One log group per capability (`functions/<capability>/`), shared by its functions, with a month's
+ * retention. A group per function would cost a CloudFormation resource each, and the stack must stay
+ * under 500; every log line names its function and request (Powertools Logger's Lambda context), so
+ * one capability's lines are still told apart. Each role may write only its capability's group.
+ */
+function capabilityLogGroupOf(scope: Construct, entry: HandlerEntry): logs.LogGroup {
+  const stack = Stack.of(scope);
+  const capability = entry.handler.split('/')[1] ?? 'functions';
+  const id = `Logs${capability.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase())}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing) return existing as logs.LogGroup;
+  return new logs.LogGroup(stack, id, { retention: logs.RetentionDays.ONE_MONTH });
 }
 
 /**
@@ -128,9 +174,7 @@ export class AllianceFunction extends Construct {
     this.entry = props.entry;
     this.handlerId = handlerId(props.entry);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-    });
+    this.logGroup = capabilityLogGroupOf(this, props.entry);
 
     // A role of our own instead of the default one: the default attaches the AWS-managed
     // AWSLambdaBasicExecutionRole (create and write any log group); this one writes only its own.
@@ -165,12 +209,15 @@ export class AllianceFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
+        target: bundleOptions.target,
+        mainFields: [...bundleOptions.mainFields],
+        banner: bundleOptions.banner,
+        minify: bundleOptions.minify,
+        sourceMap: bundleOptions.sourcemap,
+        sourcesContent: bundleOptions.sourcesContent,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(bundleOptions.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         // The SDK is bundled, not taken from the runtime: the versions the tests ran against are
         // the versions that run in Lambda.
         bundleAwsSDK: true,

@@ -3,7 +3,7 @@
  * Control), with `/api/*` routed to the HTTP API on the same origin, behind the WAF.
  */
 import { existsSync } from 'node:fs';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -12,7 +12,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { originHeaderName } from '../../shared/http/origin-header';
 import { sitePageHeaders } from '../site-headers';
 
 /**
@@ -44,6 +46,8 @@ export class AllianceSite extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly deployment: s3deploy.BucketDeployment;
   readonly deploymentRole: iam.Role;
+  /** `{ current, previous }`: CloudFront sends `current` in the origin header; the API accepts both. */
+  readonly originSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: AllianceSiteProps) {
     super(scope, id);
@@ -112,6 +116,31 @@ export class AllianceSite extends Construct {
       },
     });
 
+    // CloudFront proves to the API that a request came through it (and so through the WAF): the
+    // secret's `current` value in a header. `-c originSecretVersion=<VersionId>` pins the version
+    // CloudFront reads, so that a rotation (README) changes the template and reaches the edge.
+    this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: `${props.allianceName}: header value by which the API knows a request came through CloudFront`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ previous: '' }),
+        generateStringKey: 'current',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
+    });
+    Validations.of(this.originSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation is a two-step hand-over (new value in the secret, then the distribution re-deployed with it) documented in the README; the API accepts the current and the previous value meanwhile.',
+    });
+    const originSecretVersion: unknown = this.node.tryGetContext('originSecretVersion');
+    const originHeaderValue = SecretValue.secretsManager(this.originSecret.secretArn, {
+      jsonField: 'current',
+      ...(typeof originSecretVersion === 'string' && originSecretVersion.length > 0
+        ? { versionId: originSecretVersion }
+        : {}),
+    });
+
     const apiDomain = `${props.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: props.allianceName.slice(0, 128),
@@ -134,6 +163,7 @@ export class AllianceSite extends Construct {
           origin: new origins.HttpOrigin(apiDomain, {
             protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+            customHeaders: { [originHeaderName]: originHeaderValue.unsafeUnwrap() },
           }),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,

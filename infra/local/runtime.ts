@@ -159,6 +159,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const secretFile = path.join(data, 'token-secret');
     if (!existsSync(secretFile))
       writeFileSync(secretFile, randomBytes(48).toString('base64url'), { mode: 0o600 });
+    // The HMAC key of the one-way labels of addresses and IPs: a key of its own, like the cloud's.
+    const pseudonymKeyFile = path.join(data, 'pseudonym-key');
+    if (!existsSync(pseudonymKeyFile))
+      writeFileSync(pseudonymKeyFile, randomBytes(48).toString('base64url'), { mode: 0o600 });
     Object.assign(process.env, {
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID_LOCAL ?? 'local',
@@ -169,6 +173,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${options.busPort}`,
       EVENT_BUS_NAME: busName,
       TOKEN_SECRET_FILE: secretFile,
+      PSEUDONYM_KEY_FILE: pseudonymKeyFile,
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${options.port}`,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       ...Object.fromEntries(

@@ -177,6 +177,24 @@ export function createTableInput(
 
 export const localTableName = (table: string) => `alliance-${table}`;
 
+/** A table made by an earlier version gets the global indexes declared since (one per update, as
+ * DynamoDB allows). */
+async function addMissingIndexes(client: DynamoDBClient, name: string, declaration: TableDeclaration) {
+  const described = await client.send(new DescribeTableCommand({ TableName: name }));
+  const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = createTableInput(name, declaration);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: wanted.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
+}
+
 /**
  * Creates any catalogue table that does not exist yet (data is kept between runs), and brings one
  * made by an earlier version up to its declaration: an outbox table's stream, a time-to-live.
@@ -187,7 +205,10 @@ export async function ensureTables(client: DynamoDBClient): Promise<void> {
     const name = localTableName(table);
     if (!existing.has(name)) {
       await client.send(new CreateTableCommand(createTableInput(name, declaration)));
-    } else if (declaration.outbox) {
+    } else {
+      await addMissingIndexes(client, name, declaration);
+    }
+    if (existing.has(name) && declaration.outbox) {
       const stream = (await client.send(new DescribeTableCommand({ TableName: name }))).Table
         ?.StreamSpecification;
       const carriesNewImage =

@@ -2,6 +2,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { ses } from '../clients';
 import { config } from '../config';
 import { oneLine } from '../escape';
+import { countBusinessEvent } from '../metrics';
 import type { RenderedEmail } from './render';
 
 export interface Outgoing {
@@ -55,5 +56,6 @@ export async function sendEmail({
       },
     }),
   );
+  countBusinessEvent('EmailSent');
   return result.MessageId;
 }

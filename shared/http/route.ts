@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { config } from '../config';
 import { Invalid } from '../errors';
-import { withLogKeys } from '../logger';
+import { lambdaContextKeys, withLogKeys } from '../logger';
+import { withMetrics } from '../metrics';
 import { assertAccess } from './access';
 import { parseBody, readRawBody } from './body-parser';
 import { errorMapper } from './error-mapper';
+import { assertOrigin } from './origin';
 import type { HttpResponse } from './responses';
 import { zodProblems } from './validation';
 
@@ -41,6 +43,16 @@ interface RouteOptions<BodySchema extends z.ZodType | undefined, QuerySchema ext
 type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
 /**
+ * What a route takes, exactly as `route()` validates it; attached to the handler as `contract` so the
+ * OpenAPI document (infra/openapi.ts) is generated from the same schemas, never written twice.
+ */
+export type RouteContract = Readonly<RouteOptions<z.ZodType | undefined, z.ZodType | undefined>>;
+
+export type RouteHandler = ((event: HttpEvent, context: Context) => Promise<HttpResponse>) & {
+  readonly contract: RouteContract;
+};
+
+/**
  * The shared wrapper for every HTTP handler: access rule from the catalogue, body cap and parsing,
  * zod validation of body and query, correlation id, and one error mapping. Handlers only say what
  * happens for a valid request.
@@ -56,6 +68,7 @@ export function route<
     .use(errorMapper())
     .handler(async (event) => {
       const correlationId = correlationIdOf(event);
+      const { viewerAddressTrusted } = await assertOrigin(event.headers);
       const groups = assertAccess(event);
       const maxBytes = options.maxBodyBytes ?? config.limits.maxBodyBytes;
       const rawBody = readRawBody(event.body, event.isBase64Encoded, maxBytes);
@@ -79,16 +92,19 @@ export function route<
         query,
         pathParameters: event.pathParameters ?? {},
         groups,
-        clientIp: clientIpOf(event),
+        clientIp: clientIpOf(event, viewerAddressTrusted),
         correlationId,
         wantsHtml: accept.includes('text/html') && !accept.includes('application/json'),
         event,
       });
     });
-  return (event: HttpEvent, context: Context): Promise<HttpResponse> =>
-    withLogKeys({ correlationId: correlationIdOf(event), route: event.routeKey }, () =>
-      wrapped(event, context),
+  const handler = (event: HttpEvent, context: Context): Promise<HttpResponse> =>
+    withLogKeys(
+      { ...lambdaContextKeys(context), correlationId: correlationIdOf(event), route: event.routeKey },
+      () => withMetrics(() => wrapped(event, context)),
     );
+  const contract: RouteContract = Object.freeze({ ...options });
+  return Object.defineProperty(handler, 'contract', { value: contract, enumerable: true }) as RouteHandler;
 }
 
 const correlationIdOf = (event: HttpEvent): string =>
@@ -107,9 +123,10 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: 'body' |
   return result.data;
 }
 
-function clientIpOf(event: HttpEvent): string {
-  // CloudFront's viewer-request function sets true-client-ip, overwriting anything a client sent.
-  const viewer = event.headers?.['true-client-ip'];
+function clientIpOf(event: HttpEvent, viewerAddressTrusted: boolean): string {
+  // CloudFront's viewer-request function sets true-client-ip, overwriting anything a client sent;
+  // it is believed only on a request that proved it came through CloudFront (shared/http/origin.ts).
+  const viewer = viewerAddressTrusted ? event.headers?.['true-client-ip'] : undefined;
   if (viewer && viewer.length <= 64) return viewer;
   return event.requestContext.http.sourceIp;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `?token=` on links from e-mails. A missing token is reported by verifyToken with a clear message. */
 export const tokenQuery = z.object({ token: z.string().max(4096).optional() });

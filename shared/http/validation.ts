@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldProblem } from '../errors';
 
 /** zod issues as the field-by-field list the API returns: `{ field: "consent.privacyNotice", message }`. */

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivity, linkIn, uniqueEmail, waitForEmails } from '../integration/helpers';
-import { axeScan, launchBrowser, newVisitor, onRuntime, screenshot, seriousOrCritical } from './browser';
+import { launchBrowser, newVisitor, onRuntime, screenshot } from './browser';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -42,15 +42,5 @@ describe('booking from the activities page', () => {
     await expect.poll(() => card.getByText(/full/i).first().isVisible()).toBe(true);
     await screenshot(page, 'activities-full');
     expect(await bookFromThePage(title, uniqueEmail('second'))).toBe('You are on the waitlist');
-  });
-
-  it('the activities page has no serious or critical accessibility problems', async () => {
-    const axeContext = await newVisitor(browser, { forAxe: true });
-    const axePage = await axeContext.newPage();
-    await axePage.goto('/activities.html');
-    await axePage.getByRole('heading', { level: 2 }).first().waitFor();
-    const violations = await axeScan(axePage, 'activities');
-    await axeContext.close();
-    expect(seriousOrCritical(violations)).toEqual([]);
   });
 });

@@ -116,16 +116,35 @@ export async function axeScan(page: Page, name: string): Promise<AxeViolation[]>
   return violations as AxeViolation[];
 }
 
-/** The scan passes when nothing is serious or critical; the rest is kept in the report for people. */
-export function seriousOrCritical(violations: AxeViolation[]) {
+/** What fails a scan: anything axe rates moderate or worse. Minor findings stay in the report for people. */
+const failingImpacts: ReadonlySet<AxeViolation['impact']> = new Set(['moderate', 'serious', 'critical']);
+
+export interface AxeFinding {
+  rule: string;
+  impact: AxeViolation['impact'];
+  help: string;
+  where: string[];
+}
+
+/** The findings that fail a scan (moderate, serious or critical), in a form a failed assertion can show. */
+export function failingFindings(violations: AxeViolation[]): AxeFinding[] {
   return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .filter((violation) => failingImpacts.has(violation.impact))
     .map((violation) => ({
       rule: violation.id,
       impact: violation.impact,
       help: violation.help,
       where: violation.nodes.map((node) => node.target.join(' ')),
     }));
+}
+
+/**
+ * The one check every page and state goes through: photographs the page as it is, scans it with axe
+ * and returns what fails (the full findings go to test-output/axe/<name>.json). Tests expect `[]`.
+ */
+export async function accessibilityProblems(page: Page, name: string): Promise<AxeFinding[]> {
+  await screenshot(page, name);
+  return failingFindings(await axeScan(page, name));
 }
 
 /** Waits for app.js to have put the alliance's own name on the page (form-options has loaded). */

@@ -6,7 +6,9 @@ import { Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +19,7 @@ import { logicalId, referencedIds, synthesise } from './synth';
 
 // Template.fromStack (inside synthesise) has already run synthesis, so constructs CDK adds late
 // (custom resource providers, the BucketDeployment handler) are in the tree the pack walks.
-const { app, stack, edge, backup, nag, resources } = synthesise();
+const { app, stack, edge, backup, monitoring, nag, resources } = synthesise();
 
 /**
  * cdk-nag 3 packs are policy-validation plugins (Validations.of(app).addPlugins), not Aspects: their
@@ -27,9 +29,14 @@ const { app, stack, edge, backup, nag, resources } = synthesise();
 const packsOf = (built: Pick<AllianceApp, 'nag'>) => [built.nag.awsSolutions, built.nag.serverless];
 const violationsIn = (built: Pick<AllianceApp, 'app' | 'nag'>) =>
   packsOf(built).flatMap((pack) => pack.validateScope(built.app).violations);
-const violations = violationsIn({ app, nag });
 const describeViolation = (violation: PolicyViolation) =>
   `${violation.ruleName} at ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`;
+/** What fails `cdk synth`: the findings of either pack at the given severity, described. The real
+ * stacks and the planted faults below go through this same check. */
+const findingsIn = (built: Pick<AllianceApp, 'app' | 'nag'>, severity: 'error' | 'warning') =>
+  violationsIn(built)
+    .filter((violation) => violation.severity === severity)
+    .map(describeViolation);
 
 interface Acknowledgement {
   path: string;
@@ -66,19 +73,15 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   });
 
   it('reports no errors on either stack', () => {
-    const errors = violations.filter((violation) => violation.severity === 'error').map(describeViolation);
-    expect(errors).toEqual([]);
+    expect(findingsIn({ app, nag }, 'error')).toEqual([]);
   });
 
   it('reports no warnings on either stack', () => {
-    const warnings = violations
-      .filter((violation) => violation.severity === 'warning')
-      .map(describeViolation);
-    expect(warnings).toEqual([]);
+    expect(findingsIn({ app, nag }, 'warning')).toEqual([]);
   });
 
   it('no finding of either pack reaches the stacks as an annotation either', () => {
-    for (const checked of [stack, edge, backup]) {
+    for (const checked of [stack, edge, backup, monitoring]) {
       const annotations = Annotations.fromStack(checked);
       for (const pattern of ['AwsSolutions-.*', 'Serverless-.*']) {
         expect(annotations.findError('*', Match.stringLikeRegexp(pattern))).toEqual([]);
@@ -88,7 +91,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   });
 
   it('the stacks synthesise without any CDK warning or error', () => {
-    for (const checked of [stack, edge, backup]) {
+    for (const checked of [stack, edge, backup, monitoring]) {
       const annotations = Annotations.fromStack(checked);
       expect(annotations.findError('*', Match.anyValue())).toEqual([]);
       expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
@@ -135,6 +138,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
         'Serverless-LambdaLatestVersion',
         'Serverless-LambdaTracing',
         'Serverless-SQSRedrivePolicy',
+        ...(monitoring.alertSubscription ? ['Serverless-SNSRedrivePolicy'] : []),
       ].sort(),
     );
     const wildcardResources = ours.filter(({ id }) => id.startsWith('AwsSolutions-IAM5'));
@@ -208,6 +212,17 @@ describe('cdk-nag still catches a fault planted in the stack', () => {
     eventPattern: { source: ['alliance.planted'] },
     targets: [new targets.SqsQueue(queue)],
   });
+  // A bucket that takes plain-HTTP requests and keeps no access logs, and a policy that grants every
+  // S3 action on every resource.
+  const bucket = new s3.Bucket(planted.stack, 'PlantedBucketWithoutTlsOrLogs');
+  const wildcard = new iam.Policy(planted.stack, 'PlantedWildcardPolicy', {
+    statements: [new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] })],
+  });
+  wildcard.attachToRole(
+    new iam.Role(planted.stack, 'PlantedRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    }),
+  );
   const plantedViolations = violationsIn(planted);
   const rulesAt = (construct: IConstruct) =>
     plantedViolations
@@ -217,6 +232,22 @@ describe('cdk-nag still catches a fault planted in the stack', () => {
         ),
       )
       .map((violation) => violation.ruleName);
+
+  it('the check the real stacks pass fails the app with the planted faults', () => {
+    const errors = findingsIn(planted, 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    for (const rule of ['AwsSolutions-S10', 'AwsSolutions-IAM5', 'AwsSolutions-SQS3'])
+      expect(
+        errors.some((error) => error.startsWith(rule)),
+        rule,
+      ).toBe(true);
+  });
+
+  it('a bucket without TLS enforcement or access logs, and a wildcard grant, are reported', () => {
+    expect(rulesAt(bucket)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+    // The wildcard finding names what it found: AwsSolutions-IAM5[Action::s3:*], ...[Resource::*].
+    expect(rulesAt(wildcard).some((rule) => rule.startsWith('AwsSolutions-IAM5'))).toBe(true);
+  });
 
   it('a queue without a dead-letter queue is reported by both packs', () => {
     expect(rulesAt(queue)).toEqual(
@@ -245,6 +276,9 @@ describe('cdk-nag still catches a fault planted in the stack', () => {
       'PlantedQueueWithoutDeadLetters',
       'PlantedFunctionWithoutDefaults',
       'PlantedRuleWithoutDeadLetters',
+      'PlantedBucketWithoutTlsOrLogs',
+      'PlantedWildcardPolicy',
+      'PlantedRole',
     ].map((id) => `${planted.stack.node.path}/${id}`);
     const elsewhere = plantedViolations.flatMap((violation) =>
       violation.violatingResources

@@ -20,6 +20,7 @@ import {
   tableWriteActions,
   tracingActions,
 } from '../../infra/cdk/function';
+import { readsPseudonymKey } from '../../infra/cdk/pseudonyms';
 import { config } from '../../shared/config';
 import {
   asArray,
@@ -38,6 +39,8 @@ const { stack, resources, edgeResources } = synthesise();
 const tableNames = Object.keys(tables) as TableName[];
 const tableId = (name: TableName) => logicalId(stack.tables.byName[name]);
 const secretId = logicalId(stack.mail.tokenSecret);
+const originSecretId = logicalId(stack.site.originSecret);
+const pseudonymKeyId = logicalId(stack.pseudonymKey);
 const identityId = logicalId(stack.mail.identity);
 const configurationSetId = logicalId(stack.mail.configurationSet);
 
@@ -71,6 +74,7 @@ const queueConsumeActions = [
 
 const subscriptionsOf = (entry: HandlerEntry) =>
   subscriptions.filter((subscription) => handlerId(subscription) === handlerId(entry));
+const routesOf = (entry: HandlerEntry) => routes.filter((route) => handlerId(route) === handlerId(entry));
 const schedulesOf = (entry: HandlerEntry) =>
   schedules.filter((schedule) => handlerId(schedule) === handlerId(entry));
 
@@ -111,7 +115,7 @@ describe('least privilege', () => {
         ...(schedulesOf(entry).length ? deadLetterSendActions : []),
         ...(uses.sendsEmail ? emailSendActions : []),
         ...(uses.readsSendQuota ? sendQuotaReadActions : []),
-        ...(uses.tokenSecret ? secretReadActions : []),
+        ...(uses.tokenSecret || routesOf(entry).length || readsPseudonymKey(uses) ? secretReadActions : []),
       ]);
       const granted = new Set(statements.flatMap((statement) => asArray(statement.Action)));
       expect([...granted].sort()).toEqual([...allowed].sort());
@@ -229,7 +233,13 @@ describe('least privilege', () => {
 
   it.each(entries)('%s reads the link-signing key only if it declares tokenSecret', (_id, entry) => {
     const { pairs, environment } = grantsOf(entry);
-    const secretPairs = pairs.filter(({ action }) => action.startsWith('secretsmanager:'));
+    // The origin secret (every HTTP function) has its own test in site.test.ts; the pseudonym key, below.
+    const secretPairs = pairs.filter(
+      ({ action, resource }) =>
+        action.startsWith('secretsmanager:') &&
+        !referencedIds(resource).has(originSecretId) &&
+        !referencedIds(resource).has(pseudonymKeyId),
+    );
     if (!entry.uses.tokenSecret) {
       expect(secretPairs).toHaveLength(0);
       expect(environment.TOKEN_SECRET_ID).toBeUndefined();
@@ -238,6 +248,45 @@ describe('least privilege', () => {
     expect(secretPairs.map(({ action }) => action)).toEqual([...secretReadActions]);
     expect(referencedIds(secretPairs[0]?.resource)).toEqual(new Set([secretId]));
     expect(referencedIds(environment.TOKEN_SECRET_ID)).toEqual(new Set([secretId]));
+  });
+
+  it.each(entries)(
+    '%s reads the pseudonym key only if it makes keyed labels of addresses or IPs',
+    (_id, entry) => {
+      const { pairs, environment } = grantsOf(entry);
+      const keyPairs = pairs.filter(({ resource }) => referencedIds(resource).has(pseudonymKeyId));
+      if (!readsPseudonymKey(entry.uses)) {
+        expect(keyPairs).toHaveLength(0);
+        expect(environment.PSEUDONYM_KEY_ID).toBeUndefined();
+        return;
+      }
+      expect(keyPairs.map(({ action }) => action)).toEqual([...secretReadActions]);
+      expect(referencedIds(environment.PSEUDONYM_KEY_ID)).toEqual(new Set([pseudonymKeyId]));
+    },
+  );
+
+  it('exactly the functions that label addresses or IPs read the pseudonym key, and it is not the link-signing key', () => {
+    const readers = new Set(
+      allHandlerEntries()
+        .filter((entry) => actionsOn(grantsOf(entry).pairs, pseudonymKeyId).size > 0)
+        .map(handlerId),
+    );
+    // Booking ids and person keys, and every writer of the limits table (consumeAllowance labels keys).
+    for (const id of [
+      'activities-request-rsvp',
+      'activities-record-attendance',
+      'members-erase-member',
+      'members-export-member-data',
+      'members-register-member',
+      'tracking-track-pageview',
+    ]) {
+      expect(readers, id).toContain(id);
+    }
+    // Following a link reads the stored request or booking: no key needed there, nor to send e-mail.
+    for (const id of ['activities-confirm-rsvp', 'activities-cancel-rsvp', 'activities-send-rsvp-email']) {
+      expect(readers, id).not.toContain(id);
+    }
+    expect(pseudonymKeyId).not.toBe(secretId);
   });
 
   it.each(entries)(
@@ -293,7 +342,10 @@ describe('least privilege', () => {
     '%s (staff) reaches its own tables and nothing else: no quota, and e-mail only for the test send',
     (_key, route) => {
       const { statements } = grantsOf(route);
-      const actions = statements.flatMap((statement) => asArray(statement.Action));
+      // Beyond reading the origin secret, which every HTTP function does (site.test.ts).
+      const actions = statements
+        .filter((statement) => !referencedIds(statement.Resource).has(originSecretId))
+        .flatMap((statement) => asArray(statement.Action));
       const beyondTables = actions.filter(
         (action) =>
           !action.startsWith('dynamodb:') && !action.startsWith('logs:') && !action.startsWith('xray:'),

@@ -3,10 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { handlerId, routes } from '../../infra/catalogue';
 import { apiRequestsPerIpPer5Minutes } from '../../infra/cdk/waf';
 import { createGateway } from '../../infra/local/gateway';
 import { sitePageHeaders } from '../../infra/site-headers';
+import { originHeaderName } from '../../shared/http/origin-header';
 import {
   asArray,
   environmentOf,
@@ -14,6 +17,7 @@ import {
   logicalId,
   referencedIds,
   resourcePolicyStatements,
+  statementsOfRole,
   synthesise,
 } from './synth';
 
@@ -156,8 +160,51 @@ describe('hosted pages and the single public origin', () => {
   it('the stack tells the operator where everything is', () => {
     const outputs = Object.keys(template.toJSON().Outputs ?? {});
     expect(outputs).toEqual(
-      expect.arrayContaining(['SiteUrl', 'ApiUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName']),
+      expect.arrayContaining(['SiteUrl', 'UserPoolId', 'UserPoolClientId', 'EventBusName']),
     );
+    // The API's own execute-api address refuses callers that are not CloudFront: it is not advertised.
+    expect(outputs).not.toContain('ApiUrl');
+  });
+
+  it('CloudFront proves itself to the API with the origin secret, read from Secrets Manager at deploy', () => {
+    const config = distributionConfig();
+    const [api] = config.CacheBehaviors as Array<Record<string, unknown>>;
+    const origin = (config.Origins as Array<Record<string, unknown>>).find(
+      (candidate) => candidate.Id === api?.TargetOriginId,
+    );
+    const headers = listOf<{ HeaderName: string; HeaderValue: unknown }>(origin?.OriginCustomHeaders);
+    const header = headers.find(({ HeaderName }) => HeaderName === originHeaderName);
+    const value = JSON.stringify(header?.HeaderValue);
+    // A dynamic reference resolved by CloudFormation: the value itself is never in the template.
+    expect(value).toContain('{{resolve:secretsmanager:');
+    expect(value).toContain(':SecretString:current:');
+    expect(referencedIds(header?.HeaderValue)).toEqual(new Set([logicalId(stack.site.originSecret)]));
+    expect(resources[logicalId(stack.site.originSecret)]?.Properties?.GenerateSecretString).toMatchObject({
+      GenerateStringKey: 'current',
+      SecretStringTemplate: JSON.stringify({ previous: '' }),
+    });
+  });
+
+  it('every HTTP function (and only those) can read the origin secret and is told where it is', () => {
+    const secretId = logicalId(stack.site.originSecret);
+    const routeHandlers = new Set(routes.map((route) => handlerId(route)));
+    for (const [id, fn] of stack.functions) {
+      const variables = environmentOf(resources, fn.lambda);
+      const roleId = logicalId(fn.lambda.role as IConstruct);
+      const reads = statementsOfRole(resources, roleId).filter(({ statement }) =>
+        referencedIds(statement.Resource).has(secretId),
+      );
+      if (routeHandlers.has(id)) {
+        expect(referencedIds(variables.ORIGIN_SECRET_ID), id).toEqual(new Set([secretId]));
+        expect(
+          reads.map(({ statement }) => statement.Action),
+          id,
+        ).toEqual(['secretsmanager:GetSecretValue']);
+      } else {
+        expect(variables.ORIGIN_SECRET_ID, id).toBeUndefined();
+        expect(reads, id).toEqual([]);
+      }
+    }
   });
 
   it('the pages deployment copies web/ and invalidates the distribution', () => {

@@ -39,6 +39,8 @@ const scopedNames = new Set([
   'AWS::Logs::LogStream LogStreamName', // per log group
   'AWS::IAM::Policy PolicyName', // per role
   'AWS::SES::ConfigurationSetEventDestination EventDestination.Name', // per configuration set
+  'AWS::CloudWatch::Alarm MetricName', // the watched metric's name, not the alarm's
+  'AWS::SNS::Topic DisplayName', // the alert e-mails' sender name, not unique
 ]);
 
 /** Properties that hold a resource's own name one level down. */
@@ -81,7 +83,12 @@ describe('two alliances in one account (two stack prefixes)', () => {
 
   it('every stack of the second alliance is named by its own prefix', () => {
     expect(second.app.node.children.filter(Stack.isStack).map((stack) => stack.stackName)).toEqual(
-      expect.arrayContaining(['SecondAlliance', 'SecondAllianceEdge', 'SecondAllianceBackup']),
+      expect.arrayContaining([
+        'SecondAlliance',
+        'SecondAllianceEdge',
+        'SecondAllianceBackup',
+        'SecondAllianceMonitoring',
+      ]),
     );
   });
 
@@ -102,6 +109,7 @@ describe('two alliances in one account (two stack prefixes)', () => {
       'AWS::Athena::WorkGroup Name',
       'AWS::Backup::BackupVault BackupVaultName',
       'AWS::Backup::BackupPlan BackupPlan.BackupPlanName',
+      'AWS::CloudWatch::Dashboard DashboardName',
     ]) {
       expect(where, expected).toContain(expected);
     }

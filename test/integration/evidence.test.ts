@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { personKey } from '../../functions/activities/domain/rsvp';
+import { personKeyWith } from '../../functions/activities/domain/rsvp';
 import type { EvidenceReport } from '../../functions/exports/domain/evidence';
-import { api, bearerToken, createActivity, tokenSecret } from './helpers';
+import { api, bearerToken, createActivity, pseudonymKey, tokenSecret } from './helpers';
 
 const at = (day: string, time = '10:00') => ({
   startsAt: `${day}T${time}:00Z`,
@@ -141,7 +141,7 @@ const pastEvents = () => [
 
 /** A rating link's token, signed as the feedback e-mail signs it (activity, and the attendee's key). */
 const feedbackToken = (activityId: string, email: string) =>
-  new SignJWT({ a: personKey(email) })
+  new SignJWT({ a: personKeyWith(pseudonymKey(), email) })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer('alliance')
     .setAudience('feedback')

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { personKey } from '../../functions/activities/domain/rsvp';
-import { api, bearerToken, createActivity, tokenSecret, uniqueEmail } from './helpers';
+import { personKeyWith } from '../../functions/activities/domain/rsvp';
+import { api, bearerToken, createActivity, pseudonymKey, tokenSecret, uniqueEmail } from './helpers';
 
 const contentTypes = fc.constantFrom(
   'application/json',
@@ -72,7 +72,7 @@ describe('fuzzing a feedback answer', () => {
       body: { attendees: [{ email, name: 'Fuzz Attendee' }] },
     });
     expect(recorded.status, recorded.text).toBe(200);
-    token = await new SignJWT({ a: personKey(email) })
+    token = await new SignJWT({ a: personKeyWith(pseudonymKey(), email) })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('alliance')
       .setAudience('feedback')

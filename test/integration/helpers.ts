@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 
 export const baseUrl = () => inject('baseUrl');
@@ -199,6 +205,9 @@ export async function scanAll(tableName: string) {
 }
 
 export const tokenSecret = () => readFileSync(path.join(inject('dataDir'), 'token-secret'), 'utf8').trim();
+/** This runtime's pseudonym key, to find items under their keyed labels (booking ids, person keys). */
+export const pseudonymKey = () =>
+  new TextEncoder().encode(readFileSync(path.join(inject('dataDir'), 'pseudonym-key'), 'utf8').trim());
 
 /** The current month as the counters bucket it (alliance time zone). */
 export const londonMonth = (at = new Date()) => {
@@ -296,14 +305,32 @@ export async function createActivity(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** An RSVP link as the e-mail carries it, signed with this runtime's secret (skips the e-mail round trip). */
+/**
+ * An RSVP link as the e-mail carries it, signed with this runtime's secret (skips the e-mail round
+ * trip). The link names a request, not the person, so the confirm link's request item is stored too.
+ */
 export async function rsvpLink(activityId: string, email: string, purpose: 'rsvp' | 'rsvp-manage' = 'rsvp') {
   const { SignJWT } = await import('jose');
+  const { personKeyWith, rsvpIdWith } = await import('../../functions/activities/domain/rsvp');
+  const rsvpId = rsvpIdWith(pseudonymKey(), activityId, email);
+  if (purpose === 'rsvp') {
+    const item = {
+      pk: `ACTIVITY#${activityId}`,
+      sk: `REQUEST#${rsvpId}`,
+      activityId,
+      rsvpId,
+      personKey: personKeyWith(pseudonymKey(), email),
+      email: email.toLowerCase(),
+      name: '',
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    };
+    await db().send(new PutCommand({ TableName: table('activities'), Item: item }));
+  }
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer('alliance')
     .setAudience(purpose)
-    .setSubject(`${activityId}|${email.toLowerCase()}`)
+    .setSubject(`${activityId}|${rsvpId}`)
     .setIssuedAt()
     .sign(new TextEncoder().encode(tokenSecret()));
   return `/api/rsvps/${purpose === 'rsvp' ? 'confirm' : 'cancel'}?token=${token}`;

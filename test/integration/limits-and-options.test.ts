@@ -123,3 +123,21 @@ describe('the registration form', () => {
     });
   });
 });
+
+describe('the API describes itself', () => {
+  it('anyone gets the OpenAPI document at /api/openapi.json, cacheable, and the reference page that shows it', async () => {
+    const document = await api('GET', '/api/openapi.json');
+    const page = await api('GET', '/api-reference.html', { headers: { accept: 'text/html' } });
+
+    expect(document.status).toBe(200);
+    expect(document.headers['content-type']).toMatch(/^application\/json/);
+    expect(document.headers['cache-control']).toMatch(/^public/);
+    expect(document.json()).toMatchObject({
+      openapi: '3.1.0',
+      paths: { '/api/members': { post: { operationId: 'members-register-member' } } },
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.text).toContain('src="/api-reference.js"');
+  });
+});

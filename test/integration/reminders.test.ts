@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { rsvpIdFor } from '../../functions/activities/domain/rsvp';
+import { rsvpIdWith } from '../../functions/activities/domain/rsvp';
 import {
   api,
   bearerToken,
@@ -8,6 +8,7 @@ import {
   createActivity,
   db,
   emailsTo,
+  pseudonymKey,
   rsvpByEmail,
   runSchedule,
   type StoredEmail,
@@ -140,7 +141,7 @@ describe('meeting reminders', () => {
     );
     const marker = {
       pk: `ACTIVITY#${activity.id}`,
-      sk: `REMIND#${rsvpIdFor(activity.id, email)}#${stored.Item?.startsAt}#168`,
+      sk: `REMIND#${rsvpIdWith(pseudonymKey(), activity.id, email)}#${stored.Item?.startsAt}#168`,
     };
     // What a run that crashed after claiming leaves behind: a claim with a live lease, and no e-mail.
     await db().send(

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { rsvpIdFor } from '../../functions/activities/domain/rsvp';
+import { rsvpIdWith } from '../../functions/activities/domain/rsvp';
 import {
   api,
   confirmedMember,
@@ -19,6 +19,7 @@ import {
   memberIdFor,
   memberItems,
   pathOf,
+  pseudonymKey,
   registration,
   rsvpByEmail,
   runSchedule,
@@ -242,7 +243,7 @@ describe('suppressed addresses', () => {
         TableName: table('activities'),
         Key: {
           pk: `ACTIVITY#${activity.id}`,
-          sk: `REMIND#${rsvpIdFor(activity.id, suppressed)}#${meta.Item?.startsAt}#168`,
+          sk: `REMIND#${rsvpIdWith(pseudonymKey(), activity.id, suppressed)}#${meta.Item?.startsAt}#168`,
         },
       }),
     );

@@ -6,7 +6,7 @@ import {
   publicActivity,
 } from '../../functions/activities/domain/activity';
 import { calendarInvite } from '../../functions/activities/domain/calendar';
-import { parseRsvpSubject, rsvpIdFor, rsvpSubject } from '../../functions/activities/domain/rsvp';
+import { parseRsvpSubject, rsvpIdWith, rsvpSubject } from '../../functions/activities/domain/rsvp';
 import { dueReminder } from '../../functions/reminders/domain/due-reminders';
 import { csvCell, toCsv } from '../../shared/csv';
 import { deterministicUuid } from '../../shared/ids';
@@ -147,15 +147,18 @@ describe('calendar invites', () => {
 
 describe('identities that make repeats harmless', () => {
   it('one booking id per person and activity, whatever the case of the address', () => {
+    const key = new TextEncoder().encode('a-pseudonym-key-for-this-test-only-0123456789');
+    const rsvpIdFor = (activityId: string, email: string) => rsvpIdWith(key, activityId, email);
     expect(rsvpIdFor(activity.activityId, 'Ada@Example.org')).toBe(
       rsvpIdFor(activity.activityId, 'ada@example.org'),
     );
     expect(rsvpIdFor(activity.activityId, 'ada@example.org')).not.toBe(
       rsvpIdFor(activity.activityId, 'bob@example.org'),
     );
-    expect(parseRsvpSubject(rsvpSubject(activity.activityId, 'Ada@Example.org'))).toEqual({
+    const rsvpId = rsvpIdFor(activity.activityId, 'Ada@Example.org');
+    expect(parseRsvpSubject(rsvpSubject(activity.activityId, rsvpId))).toEqual({
       activityId: activity.activityId,
-      email: 'ada@example.org',
+      rsvpId,
     });
   });
 

@@ -1,5 +1,5 @@
 /** What an activity is, and what the public may see of it. Pure: no AWS. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { config, ids } from '../../../shared/config';
 import { instant } from '../../../shared/instant';
 import { singleLine } from '../../../shared/text-fields';

@@ -1,20 +1,29 @@
 /** Booking rules. Pure: no AWS. */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
+import { keyedLabel } from '../../../shared/ids';
 import { optionalPersonName } from '../../../shared/text-fields';
 import { emailSchema, normaliseEmail } from '../../members/domain/registration';
 
-/** One booking per person per activity: its id is derived from both, so a repeat finds the same one. */
-export const rsvpIdFor = (activityId: string, email: string): string =>
+/**
+ * One booking per person per activity: its id is derived from both, so a repeat finds the same one.
+ * An HMAC under the pseudonym key (`key`), so nobody who only knows an address can find its bookings.
+ */
+export const rsvpIdWith = (key: Uint8Array, activityId: string, email: string): string =>
+  keyedLabel(key, 'rsvp', `${activityId}\n${normaliseEmail(email)}`);
+
+/** A one-way key for a person, for distinct counts (unique attendees) and for finding their bookings
+ * at erasure and in their data download, without holding addresses. Keyed like `rsvpIdWith`. */
+export const personKeyWith = (key: Uint8Array, email: string): string =>
+  keyedLabel(key, 'person', normaliseEmail(email));
+
+/**
+ * The id bookings had before ids were keyed (plain SHA-256 of activity and address). Only cancel
+ * links e-mailed before the change still name a booking this way; nothing new is stored under it.
+ */
+export const legacyRsvpId = (activityId: string, email: string): string =>
   createHash('sha256')
     .update(`${activityId}\n${normaliseEmail(email)}`)
-    .digest('hex')
-    .slice(0, 32);
-
-/** A one-way key for a person, for distinct counts (unique attendees) without holding addresses. */
-export const personKey = (email: string): string =>
-  createHash('sha256')
-    .update(`person\n${normaliseEmail(email)}`)
     .digest('hex')
     .slice(0, 32);
 
@@ -42,10 +51,18 @@ export const attendanceSchema = z
   })
   .strict();
 
-/** The RSVP token carries the activity and the person, so confirming needs nothing else. */
-export const rsvpSubject = (activityId: string, email: string) => `${activityId}|${normaliseEmail(email)}`;
-export const parseRsvpSubject = (subject: string): { activityId: string; email: string } | undefined => {
-  const [activityId, email, ...rest] = subject.split('|');
-  if (!activityId || !email || rest.length > 0) return undefined;
-  return { activityId, email };
+/**
+ * What an RSVP link names: the activity and the booking (or pending request) id, never the person.
+ * The confirm link's name and address wait in the request item; the cancel link's in the booking.
+ */
+export const rsvpSubject = (activityId: string, rsvpId: string) => `${activityId}|${rsvpId}`;
+
+export type RsvpSubject = { activityId: string; rsvpId: string } | { activityId: string; email: string };
+
+/** Parses a link's subject; links e-mailed before the change carry the address (`legacy`). */
+export const parseRsvpSubject = (subject: string): RsvpSubject | undefined => {
+  const [activityId, second, ...rest] = subject.split('|');
+  if (!activityId || !second || rest.length > 0) return undefined;
+  if (/^[0-9a-f]{32}$/.test(second)) return { activityId, rsvpId: second };
+  return second.includes('@') ? { activityId, email: second } : undefined;
 };

@@ -1,5 +1,5 @@
 /** Satisfaction feedback rules: who is asked, what an answer may be, what staff see. Pure: no AWS. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const dayMs = 86_400_000;
 /** The longest an activity may last (activity rules): an activity ended in the window started this much earlier at most. */

@@ -1,5 +1,5 @@
 /** What a mail-out is, which state changes it allows, and the figures staff see. Pure: no AWS. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ids } from '../../../shared/config';
 import { Conflict, Invalid } from '../../../shared/errors';
 import { instant } from '../../../shared/instant';

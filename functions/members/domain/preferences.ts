@@ -1,5 +1,5 @@
 /** Preference changes: what may change, what actually changed, and the consent evidence it leaves. Pure. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { config, ids } from '../../../shared/config';
 import { type ConsentEntry, consentWording } from './registration';
 

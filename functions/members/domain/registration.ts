@@ -1,5 +1,5 @@
 /** Registration rules: what a valid sign-up is, and the consent evidence it leaves. Pure: no AWS. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { config, ids } from '../../../shared/config';
 import { controlCharacters, personName, singleLine } from '../../../shared/text-fields';
 

@@ -4,7 +4,7 @@
  * address may have counted in an hour. Pure: nothing here stores or logs an address or user agent.
  */
 import { isbot } from 'isbot';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Invalid } from '../../../shared/errors';
 import { zodProblems } from '../../../shared/http/validation';
 import { type SitePage, sitePageOf } from '../../../shared/site-pages';
