@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './clients';
+import { TooManyRequests } from './errors';
 import { keyedLabel } from './ids';
 import { getPseudonymKey } from './secrets';
 import { tableName } from './tables';
@@ -32,6 +33,11 @@ export async function consumeAllowance(
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** Spends one of the allowance or refuses the request (429, retry after the window). */
+export async function assertAllowance(key: LimitKey, limit: number, windowSeconds: number): Promise<void> {
+  if (!(await consumeAllowance(key, limit, windowSeconds))) throw new TooManyRequests(windowSeconds);
 }
 
 /** Whose allowance: a kind (`rsvp-ip`) and the address or IP it counts, labelled only when stored. */

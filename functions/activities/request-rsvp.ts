@@ -1,8 +1,7 @@
 import { config } from '../../shared/config';
-import { TooManyRequests } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { consumeAllowance, limitKey } from '../../shared/limits';
+import { assertAllowance, consumeAllowance, limitKey } from '../../shared/limits';
 import { announce } from '../../shared/outbox';
 import { normaliseEmail } from '../members/domain/registration';
 import { memberFromToken } from '../members/member-access';
@@ -40,15 +39,7 @@ export const handler = route(
       );
       return json(200, bookingAnswer(activity, outcome));
     }
-    if (
-      !(await consumeAllowance(
-        limitKey('rsvp-ip', clientIp),
-        config.limits.registrationsPerIpPerHour * 3,
-        3600,
-      ))
-    ) {
-      throw new TooManyRequests(3600);
-    }
+    await assertAllowance(limitKey('rsvp-ip', clientIp), config.limits.registrationsPerIpPerHour * 3, 3600);
     const email = normaliseEmail(body.email);
     const rsvpId = await rsvpIdFor(activity.activityId, email);
     if (

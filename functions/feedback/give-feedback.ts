@@ -1,9 +1,8 @@
 import { config } from '../../shared/config';
-import { TooManyRequests } from '../../shared/errors';
 import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { tokenQuery } from '../../shared/http/token-query';
-import { consumeAllowance, limitKey } from '../../shared/limits';
+import { assertAllowance, limitKey } from '../../shared/limits';
 import { announce } from '../../shared/outbox';
 import { feedbackAnswerSchema } from './domain/feedback';
 import { cancelledActivity, erasedAttendee, feedbackFromToken } from './feedback-access';
@@ -23,9 +22,7 @@ export const handler = route(
   { query: tokenQuery, body: feedbackAnswerSchema, maxBodyBytes: 16 * 1024 },
   async ({ query, body, wantsHtml, clientIp, correlationId }) => {
     // Public, like the other form posts: a per-address allowance, even behind a signed link.
-    if (!(await consumeAllowance(limitKey('feedback-ip', clientIp), answersPerIpPerHour, 3600))) {
-      throw new TooManyRequests(3600);
-    }
+    await assertAllowance(limitKey('feedback-ip', clientIp), answersPerIpPerHour, 3600);
     const { activity, attendeeKey, attendee } = await feedbackFromToken(query.token);
     const { activityId, kind, network, startsAt } = activity;
     const answeredAt = new Date().toISOString();

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { config } from '../../shared/config';
-import { TooManyRequests } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { consumeAllowance, limitKey } from '../../shared/limits';
+import { assertAllowance, limitKey } from '../../shared/limits';
 import { logger } from '../../shared/logger';
 import { countBusinessEvent } from '../../shared/metrics';
 import { announce } from '../../shared/outbox';
@@ -27,15 +26,7 @@ export const handler = route({ body: registrationSchema }, async ({ body, client
     logger.info('honeypot filled: registration dropped');
     return accepted();
   }
-  if (
-    !(await consumeAllowance(
-      limitKey('register-ip', clientIp),
-      config.limits.registrationsPerIpPerHour,
-      3600,
-    ))
-  ) {
-    throw new TooManyRequests(3600);
-  }
+  await assertAllowance(limitKey('register-ip', clientIp), config.limits.registrationsPerIpPerHour, 3600);
   const { website: _honeypot, ...registration } = body;
   const requestId = randomUUID();
   const requestedAt = new Date().toISOString();

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { config } from '../../shared/config';
-import { TooManyRequests } from '../../shared/errors';
 import { html, json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { consumeAllowance, limitKey } from '../../shared/limits';
+import { assertAllowance, limitKey } from '../../shared/limits';
 import { announce } from '../../shared/outbox';
 import { renderMessagePage } from '../../shared/pages';
 import { emailSchema } from './domain/registration';
@@ -19,11 +18,7 @@ const message = 'If this address is registered with us, a fresh link is on its w
 export const handler = route(
   { body: z.object({ email: emailSchema }).strict() },
   async ({ body, clientIp, wantsHtml, correlationId }) => {
-    if (
-      !(await consumeAllowance(limitKey('link-ip', clientIp), config.limits.registrationsPerIpPerHour, 3600))
-    ) {
-      throw new TooManyRequests(3600);
-    }
+    await assertAllowance(limitKey('link-ip', clientIp), config.limits.registrationsPerIpPerHour, 3600);
     const requestId = randomUUID();
     const requestedAt = new Date().toISOString();
     await storeMemberRequest(

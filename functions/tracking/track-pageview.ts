@@ -1,7 +1,6 @@
-import { TooManyRequests } from '../../shared/errors';
 import { noContent } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { consumeAllowance, limitKey } from '../../shared/limits';
+import { assertAllowance, limitKey } from '../../shared/limits';
 import { logger } from '../../shared/logger';
 import { putOutbox } from '../../shared/outbox-put';
 import { pageViewedIn, pageViewsPerIpPerHour, skipReason } from './domain/pageview';
@@ -21,9 +20,7 @@ export const handler = route(
       logger.debug('page view not counted', { page, reason: skipped });
       return noContent();
     }
-    if (!(await consumeAllowance(limitKey('pageview-ip', clientIp), pageViewsPerIpPerHour, 3600))) {
-      throw new TooManyRequests(3600);
-    }
+    await assertAllowance(limitKey('pageview-ip', clientIp), pageViewsPerIpPerHour, 3600);
     await putOutbox('metrics', { detailType: 'PageViewed', detail: { page } }, correlationId);
     return noContent();
   },

@@ -21,10 +21,17 @@ import {
 import { AllianceApi } from './api';
 import { AllianceTables } from './data';
 import { AllianceBus, AllianceSchedules } from './events';
-import { AllianceFunction, bindEmail, bindSendQuota, bindTable, bindTokenSecret, repoRoot } from './function';
+import {
+  AllianceFunction,
+  bindEmail,
+  bindSecret,
+  bindSendQuota,
+  bindTable,
+  bindTokenSecret,
+  repoRoot,
+} from './function';
 import { EventHistory } from './history';
 import { AllianceMail } from './mail';
-import { bindOriginSecret } from './origin';
 import { OutboxRelays } from './outbox';
 import { bindPseudonymKey, pseudonymKeySecret, readsPseudonymKey } from './pseudonyms';
 import { AllianceSubscriptions } from './queues';
@@ -117,7 +124,7 @@ export class AllianceStack extends Stack {
     // Every HTTP function refuses requests that did not come through CloudFront (shared/http/origin.ts).
     for (const route of routes) {
       const fn = this.functions.get(handlerId(route));
-      if (fn) bindOriginSecret(fn, this.site.originSecret);
+      if (fn) bindSecret(fn, this.site.originSecret, 'ORIGIN_SECRET_ID');
     }
 
     const siteUrl = `https://${this.site.distribution.distributionDomainName}`;

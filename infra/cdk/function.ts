@@ -335,7 +335,11 @@ export function bindSendQuota(fn: AllianceFunction): void {
 }
 
 /** Reading the key that signs the links in e-mails. */
-export function bindTokenSecret(fn: AllianceFunction, secret: secretsmanager.ISecret): void {
-  fn.addEnvironment('TOKEN_SECRET_ID', secret.secretArn);
+/** Read access to one secret, and its ARN in `envVar` (where shared/ code looks for it). */
+export function bindSecret(fn: AllianceFunction, secret: secretsmanager.ISecret, envVar: string): void {
+  fn.addEnvironment(envVar, secret.secretArn);
   fn.grant(new iam.PolicyStatement({ actions: [...secretReadActions], resources: [secret.secretArn] }));
 }
+
+export const bindTokenSecret = (fn: AllianceFunction, secret: secretsmanager.ISecret): void =>
+  bindSecret(fn, secret, 'TOKEN_SECRET_ID');

@@ -4,11 +4,10 @@
  * be replaced without the other.
  */
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Uses } from '../catalogue';
-import { type AllianceFunction, secretReadActions } from './function';
+import { type AllianceFunction, bindSecret } from './function';
 
 export function pseudonymKeySecret(scope: Construct, allianceName: string): secretsmanager.Secret {
   const secret = new secretsmanager.Secret(scope, 'PseudonymKey', {
@@ -30,7 +29,5 @@ export function pseudonymKeySecret(scope: Construct, allianceName: string): secr
 export const readsPseudonymKey = (uses: Uses): boolean =>
   uses.pseudonymKey === true || uses.tables?.limits === 'write';
 
-export function bindPseudonymKey(fn: AllianceFunction, secret: secretsmanager.ISecret): void {
-  fn.addEnvironment('PSEUDONYM_KEY_ID', secret.secretArn);
-  fn.grant(new iam.PolicyStatement({ actions: [...secretReadActions], resources: [secret.secretArn] }));
-}
+export const bindPseudonymKey = (fn: AllianceFunction, secret: secretsmanager.ISecret): void =>
+  bindSecret(fn, secret, 'PSEUDONYM_KEY_ID');
