@@ -165,6 +165,8 @@ export interface HandlerEntry {
 }
 
 export type RouteAccess = 'public' | 'staff' | 'analyst';
+/** The groups the access levels refer to (`analyst` routes also admit `staff`). */
+export const userGroups = ['staff', 'analyst'] as const satisfies readonly Exclude<RouteAccess, 'public'>[];
 
 export interface RouteEntry extends HandlerEntry {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

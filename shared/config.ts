@@ -115,6 +115,27 @@ export const allianceConfigSchema = z
       .refine(uniqueIds, 'activity kind ids must be unique'),
     interests: z.array(named).min(1).refine(uniqueIds, 'interest ids must be unique'),
     organisationTypes: z.array(named).min(1).refine(uniqueIds, 'organisation type ids must be unique'),
+    /** The staff and analyst console (`/console/`). */
+    console: z
+      .object({
+        /**
+         * The Cognito hosted sign-in's domain prefix (`<prefix>.auth.<region>.amazoncognito.com`),
+         * unique across AWS in the region; by default the stack prefix, `-console-` and the account id.
+         */
+        signInDomainPrefix: z
+          .string()
+          .regex(
+            /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+            'must be lower-case letters, digits and hyphens, 1 to 63 characters, not starting or ending with a hyphen',
+          )
+          .refine(
+            (prefix) => !/aws|amazon|cognito/.test(prefix),
+            'must not contain "aws", "amazon" or "cognito" (Cognito reserves them)',
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
     /** Cloud operations: where the alarms (infra/cdk/monitoring.ts) are e-mailed; no subscription when unset. */
     operations: z
       .object({
@@ -202,7 +223,16 @@ export function parseAllianceConfig(input: unknown): AllianceConfig {
   return result.data;
 }
 
-export const config: AllianceConfig = parseAllianceConfig(rawConfig);
+/**
+ * In a Lambda bundle the config arrives already parsed: infra/cdk/function.ts puts the result of this
+ * same parse of this same file in `__ALLIANCE_CONFIG__` at bundling (and `__ALLIANCE_CONFIG_PARSED__`
+ * says so), so no cold start repeats it.
+ */
+declare const __ALLIANCE_CONFIG_PARSED__: true | undefined;
+declare const __ALLIANCE_CONFIG__: AllianceConfig;
+
+export const config: AllianceConfig =
+  typeof __ALLIANCE_CONFIG_PARSED__ === 'undefined' ? parseAllianceConfig(rawConfig) : __ALLIANCE_CONFIG__;
 
 /** Where links in e-mails and pages point: the deployment's own origin. */
 export const publicBaseUrl = (): string =>

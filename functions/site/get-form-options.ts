@@ -7,6 +7,7 @@ const options = {
     name: config.alliance.name,
     shortName: config.alliance.shortName,
     convenor: config.alliance.convenor,
+    timeZone: config.alliance.timeZone,
   },
   formVersion: config.alliance.currentFormVersion,
   privacyNoticeUrl: config.alliance.privacyNoticeUrl,
@@ -16,8 +17,9 @@ const options = {
   networks: config.networks,
   interests: config.interests,
   organisationTypes: config.organisationTypes,
+  activityKinds: config.activityKinds.map(({ id, name }) => ({ id, name })),
   branding: config.branding,
 };
 
-/** What the hosted forms need from the alliance config: names and ids, never anything private. */
+/** What the hosted forms and the console need from the alliance config: names and ids, never anything private. */
 export const handler = route({}, async () => json(200, options, { 'cache-control': 'public, max-age=300' }));

@@ -18,7 +18,7 @@ import {
   type TableName,
   tables,
 } from '../catalogue';
-import { AllianceApi } from './api';
+import { AllianceApi, consolePaths } from './api';
 import { AllianceTables } from './data';
 import { AllianceBus, AllianceSchedules } from './events';
 import {
@@ -108,12 +108,15 @@ export class AllianceStack extends Stack {
       routes,
       functionFor: (entry) => this.functionFor(entry, allianceName),
       allianceName,
+      signInDomainPrefix: props.config.console?.signInDomainPrefix,
     });
     this.site = new AllianceSite(this, 'Site', {
       api: this.api.api,
       pagesDir: path.join(repoRoot, 'web'),
       webAclArn: props.webAclArn,
       allianceName,
+      connectSources: this.api.signInOrigins,
+      jsonFiles: { [consolePaths.config]: this.api.consoleConfig() },
     });
     this.history = new EventHistory(this, 'History', {
       bus: this.events.bus,
@@ -130,10 +133,21 @@ export class AllianceStack extends Stack {
     const siteUrl = `https://${this.site.distribution.distributionDomainName}`;
     const publicBaseUrl = props.publicBaseUrl ?? siteUrl;
     for (const fn of this.functions.values()) fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
+    // The console signs in on the distribution's own origin, and on the public one where it differs.
+    this.api.returnSignInTo(...new Set([siteUrl, publicBaseUrl.replace(/\/$/, '')]));
 
     new CfnOutput(this, 'SiteUrl', { value: siteUrl, description: 'The hosted pages and /api, one origin' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: `${siteUrl}${consolePaths.home}`,
+      description:
+        'The staff and analyst console (sign in with a user of the pool, in group staff or analyst)',
+    });
+    new CfnOutput(this, 'SignInDomain', {
+      value: this.api.signInDomain.baseUrl(),
+      description: "The user pool's hosted sign-in the console sends people to",
+    });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
   }
 

@@ -15,7 +15,8 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { originHeaderName } from '../../shared/http/origin-header';
-import { sitePageHeaders } from '../site-headers';
+import { buildConsole, consoleSourcesExcluded } from '../console-build';
+import { pageContentSecurityPolicy, sitePageHeaders } from '../site-headers';
 
 /**
  * Runs at the edge before `/api/*` requests: the viewer's IP in `true-client-ip`, overwriting
@@ -38,6 +39,10 @@ export interface AllianceSiteProps {
   /** ARN of the CLOUDFRONT-scope WebACL (it lives in us-east-1). */
   webAclArn: string;
   allianceName: string;
+  /** Origins outside the site the pages may `fetch` from (CSP connect-src): the console's sign-in. */
+  connectSources?: readonly string[];
+  /** Files written as JSON into the site bucket beside web/, by object key (tokens resolve at deploy). */
+  jsonFiles?: Readonly<Record<string, unknown>>;
 }
 
 export class AllianceSite extends Construct {
@@ -94,7 +99,7 @@ export class AllianceSite extends Construct {
       comment: 'CSP, Permissions-Policy and security headers of the hosted pages',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: sitePageHeaders['content-security-policy'],
+          contentSecurityPolicy: pageContentSecurityPolicy(props.connectSources),
           override: true,
         },
         contentTypeOptions: { override: true },
@@ -194,26 +199,41 @@ export class AllianceSite extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Copies the hosted pages into the site bucket and invalidates the distribution',
     });
-    this.deployment = this.deployPages(props.pagesDir, this.deploymentRole);
+    this.deployment = this.deployPages(props.pagesDir, this.deploymentRole, props.jsonFiles ?? {});
   }
 
   /**
    * BucketDeployment with a role of our own: CDK's default grants `s3:GetObject*`, `s3:List*`,
    * `s3:DeleteObject*` and CloudFront invalidation on `*`. The handler only copies the pages zip,
-   * syncs it into the bucket (list, put, delete) and invalidates this distribution.
+   * syncs it into the bucket (list, put, delete) and invalidates this distribution. The JSON files
+   * are zips of their own (staged by BucketDeployment), each readable by its exact key.
    */
-  private deployPages(pagesDir: string, role: iam.Role): s3deploy.BucketDeployment {
-    const pages = new s3assets.Asset(this, 'PagesAsset', { path: pagesDir });
+  private deployPages(
+    pagesDir: string,
+    role: iam.Role,
+    jsonFiles: Readonly<Record<string, unknown>>,
+  ): s3deploy.BucketDeployment {
+    // The console's scripts are built from web/console/src/ first; the sources themselves stay home.
+    buildConsole();
+    const pages = new s3assets.Asset(this, 'PagesAsset', { path: pagesDir, exclude: consoleSourcesExcluded });
     const logGroup = new logs.LogGroup(this, 'PagesDeploymentLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
     });
     logGroup.grantWrite(role);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [pages.bucket.arnForObjects(pages.s3ObjectKey)],
-      }),
-    );
+    const readSources = new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [pages.bucket.arnForObjects(pages.s3ObjectKey)],
+    });
+    role.addToPrincipalPolicy(readSources);
+    // The role passed to BucketDeployment takes no grants, so a source staged by BucketDeployment
+    // itself (Source.jsonData) is made readable here, by its own object key only.
+    const readable = (source: s3deploy.ISource): s3deploy.ISource => ({
+      bind: (scope, context) => {
+        const bound = source.bind(scope, context);
+        readSources.addResources(bound.bucket.arnForObjects(bound.zipObjectKey));
+        return bound;
+      },
+    });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
     );
@@ -237,7 +257,12 @@ export class AllianceSite extends Construct {
     });
 
     const deployment = new s3deploy.BucketDeployment(this, 'PagesDeployment', {
-      sources: [s3deploy.Source.bucket(pages.bucket, pages.s3ObjectKey)],
+      sources: [
+        s3deploy.Source.bucket(pages.bucket, pages.s3ObjectKey),
+        ...Object.entries(jsonFiles).map(([key, content]) =>
+          readable(s3deploy.Source.jsonData(key, content)),
+        ),
+      ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/*'],

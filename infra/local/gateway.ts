@@ -13,6 +13,7 @@ import { sitePageHeaders } from '../site-headers';
 import { refuseForeignCaller } from './controls';
 import { claimsAsApiGatewayPassesThem } from './jwt';
 import { lambdaContext } from './lambda';
+import { createLocalSignIn, localConsoleConfig, signInBasePath } from './sign-in';
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -64,6 +65,8 @@ export function createGateway(options: GatewayOptions): Server {
     regex: new RegExp(`^${route.entry.path.replace(/\./g, '\\.').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
   }));
 
+  const signIn = createLocalSignIn();
+
   return createServer((request, response) => {
     const started = Date.now();
     response.on('finish', () =>
@@ -85,14 +88,29 @@ export function createGateway(options: GatewayOptions): Server {
       const body = await readBody(request);
       if (body === 'too-large')
         return sendError(response, 413, 'payload_too_large', 'Request body is too large.');
+      // The sign-in stand-in's token endpoint takes a form-encoded body, as OAuth's do.
+      const isSignIn = url.pathname.startsWith(`${signInBasePath}/`);
       const refused = refuseForeignCaller({
         host: request.headers.host,
         origin: request.headers.origin,
         contentType: request.headers['content-type'],
-        hasBody: body.length > 0,
+        hasBody: body.length > 0 && !(isSignIn && url.pathname.endsWith('/token')),
         gatewayPort: request.socket.localPort ?? 0,
       });
       if (refused) return sendJson(response, refused.status, refused.body);
+      if (isSignIn) {
+        const answer = await signIn.handle({
+          method,
+          url,
+          origin: ownOrigin(request),
+          cookie: request.headers.cookie,
+          contentType: request.headers['content-type'],
+          body,
+        });
+        if (!answer) return sendError(response, 404, 'not_found', `No local sign-in step ${url.pathname}.`);
+        response.writeHead(answer.status, answer.headers);
+        return void response.end(answer.body);
+      }
       let parsed: unknown;
       try {
         parsed = body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;
@@ -112,6 +130,9 @@ export function createGateway(options: GatewayOptions): Server {
     }
     if (method !== 'GET' && method !== 'HEAD')
       return sendError(response, 405, 'method_not_allowed', 'Pages are read-only.');
+    // In the cloud this file is deployed with the pool's settings; here it points at the stand-in.
+    if (url.pathname === '/console/config.json')
+      return sendJson(response, 200, localConsoleConfig(ownOrigin(request)));
     return serveStatic(response, url.pathname, method);
   }
 
@@ -245,6 +266,11 @@ export function createGateway(options: GatewayOptions): Server {
     }
     createReadStream(file).pipe(response);
   }
+}
+
+/** The origin the browser used to reach the gateway (the `/_local` guard has checked the Host). */
+function ownOrigin(request: IncomingMessage): string {
+  return `http://${request.headers.host ?? `localhost:${request.socket.localPort ?? 0}`}`;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {

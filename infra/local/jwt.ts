@@ -30,6 +30,10 @@ export interface LocalTokenOptions {
   subject?: string;
   audience?: string;
   expiresInSeconds?: number;
+  /** Cognito's two kinds: an ID token names the client in `aud`, an access token in `client_id`. */
+  tokenUse?: 'id' | 'access';
+  /** ID tokens only: the person's display name and e-mail, as Cognito's ID tokens carry them. */
+  profile?: { name?: string; email?: string };
 }
 
 export async function signLocalToken({
@@ -37,26 +41,40 @@ export async function signLocalToken({
   subject = 'local-user',
   audience = localAudience,
   expiresInSeconds = 3600,
+  tokenUse = 'id',
+  profile = {},
 }: LocalTokenOptions) {
   const { privateJwk } = await keyFile();
   const key = await importJWK(privateJwk, 'ES256');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ 'cognito:groups': groups, token_use: 'id' })
+  const claims =
+    tokenUse === 'id'
+      ? { 'cognito:groups': groups, token_use: 'id', ...profile }
+      : { 'cognito:groups': groups, token_use: 'access', client_id: audience, scope: 'openid email profile' };
+  const token = new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: 'local' })
     .setIssuer(localIssuer)
-    .setAudience(audience)
     .setSubject(subject)
     .setIssuedAt(now)
-    .setExpirationTime(now + expiresInSeconds)
-    .sign(key);
+    .setExpirationTime(now + expiresInSeconds);
+  if (tokenUse === 'id') token.setAudience(audience);
+  return token.sign(key);
 }
 
+/**
+ * Verifies as API Gateway's JWT authorizer does: signature, issuer and expiry, then the audience:
+ * the token's `aud`, or when it has none its `client_id` (Cognito's access tokens), must name the
+ * client.
+ */
 export async function makeLocalVerifier(): Promise<(token: string) => Promise<JWTPayload>> {
   const { publicJwk } = await keyFile();
   const key = await importJWK(publicJwk, 'ES256');
-  return async (token) =>
-    (await jwtVerify(token, key, { issuer: localIssuer, audience: localAudience, algorithms: ['ES256'] }))
-      .payload;
+  return async (token) => {
+    const { payload } = await jwtVerify(token, key, { issuer: localIssuer, algorithms: ['ES256'] });
+    const audiences = payload.aud === undefined ? [payload.client_id] : [payload.aud].flat();
+    if (!audiences.includes(localAudience)) throw new Error('the token is not for this client');
+    return payload;
+  };
 }
 
 /** API Gateway hands JWT claims to Lambda as strings; arrays become "[a b]". */

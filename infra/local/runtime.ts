@@ -14,6 +14,7 @@ import { type HandlerEntry, handlerId, routes, schedules, tables } from '../cata
 import type { LocalBus } from './bus';
 import { localControls } from './controls';
 import { account, busName, type Invocable, region, startDelivery } from './delivery';
+import { buildConsole } from '../console-build';
 import { createGateway, type HttpLambda } from './gateway';
 import { makeLocalVerifier } from './jwt';
 import { lambdaContext } from './lambda';
@@ -268,7 +269,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       else timers.push(setInterval(fire, local.everyMs));
     }
 
-    // The gateway.
+    // The gateway, with the console's scripts freshly built from web/console/src/.
+    buildConsole();
     const { crashFaults } = await import('./permissions');
     const controls = localControls(bus, relay, runSchedule, { ses, crashFaults });
     const gateway = createGateway({

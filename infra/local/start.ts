@@ -94,6 +94,7 @@ try {
 The ${config.alliance.name} backend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   Site and API     http://localhost:${port}            registration form at /, API under /api
+  Console          http://localhost:${port}/console/    staff and analysts: sign in locally as either group
   Mail viewer      http://localhost:${sesPort}            every e-mail the system sends
   SES API          http://localhost:${runtime.sesApiPort}            AWS_ENDPOINT_URL_SESV2: sends to the viewer, SES's events to the bus (max ${sesMaxSendRate}/s)
   DynamoDB Local   http://localhost:${dynamoPort}            data kept in ${process.env.DATA_DIR ?? '.data'}/

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { type RouteEntry, routes } from '../../infra/catalogue';
 import { AllianceApi, stageThrottle, userGroups } from '../../infra/cdk/api';
@@ -60,7 +60,7 @@ describe('the HTTP API and who may call it', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       PreventUserExistenceErrors: 'ENABLED',
-      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
     });
   });
 });
@@ -84,6 +84,7 @@ describe('a route that is not public', () => {
     functionFor: () => fn,
     allianceName: 'Test',
   });
+  api.returnSignInTo('https://alliance.example.org');
   const guarded = Template.fromStack(scope);
   const guardedResources = guarded.toJSON().Resources as Record<
     string,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { handlerId, routes } from '../../infra/catalogue';
 import { apiRequestsPerIpPer5Minutes } from '../../infra/cdk/waf';
 import { createGateway } from '../../infra/local/gateway';
-import { sitePageHeaders } from '../../infra/site-headers';
+import { pageContentSecurityPolicy, sitePageHeaders } from '../../infra/site-headers';
 import { originHeaderName } from '../../shared/http/origin-header';
 import {
   asArray,
@@ -257,7 +257,7 @@ describe('security headers of the hosted pages', () => {
     const policy = pagesPolicy();
     const csp = policy?.SecurityHeadersConfig?.ContentSecurityPolicy;
     expect(csp).toEqual({
-      ContentSecurityPolicy: sitePageHeaders['content-security-policy'],
+      ContentSecurityPolicy: stack.resolve(pageContentSecurityPolicy(stack.api.signInOrigins)),
       Override: true,
     });
     const custom = policy?.CustomHeadersConfig?.Items ?? [];
