@@ -15,6 +15,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { config } from '../../shared/config';
 import {
   type Access,
   defaultTimeoutSeconds,
@@ -74,6 +75,24 @@ const esmRequireBanner =
  */
 export const bundleAliases: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': path.join(repoRoot, 'infra', 'cdk', 'lambda-credentials.ts'),
+  // Parts of libraries that the functions' code paths provably never call (each shim says why, and
+  // throws if it is ever called): 15–70 KB a bundle.
+  semver: path.join(repoRoot, 'infra', 'cdk', 'shims', 'semver.ts'),
+  '@aws-lambda-powertools/jmespath': path.join(repoRoot, 'infra', 'cdk', 'shims', 'jmespath.ts'),
+  '@aws-lambda-powertools/jmespath/functions': path.join(repoRoot, 'infra', 'cdk', 'shims', 'jmespath.ts'),
+  entities: path.join(repoRoot, 'infra', 'cdk', 'shims', 'entities.ts'),
+  '@smithy/core/event-streams': path.join(repoRoot, 'infra', 'cdk', 'shims', 'smithy-event-streams.ts'),
+};
+
+/**
+ * Values fixed at bundling (esbuild `define`: identifier → JSON). `__ALLIANCE_CONFIG__` is the
+ * alliance config as shared/config.ts parses it: the bundle carries alliance.config.json as it is at
+ * synth, so parsing it here once gives the very object each cold start would get, without spending
+ * ~20 ms of every cold start on its validation (zod, and ICU's time-zone data for one check).
+ */
+export const bundleDefines: Readonly<Record<string, string>> = {
+  __ALLIANCE_CONFIG_PARSED__: 'true',
+  __ALLIANCE_CONFIG__: JSON.stringify(config),
 };
 
 /**
@@ -90,6 +109,7 @@ export const bundleOptions = {
   sourcemap: true,
   sourcesContent: false,
   alias: bundleAliases,
+  define: bundleDefines,
 } as const;
 
 /** A bundle above this (bytes of the bundled `index.mjs`) is flagged by `npm run synth` and the tests. */
@@ -215,6 +235,7 @@ export class AllianceFunction extends Construct {
         minify: bundleOptions.minify,
         sourceMap: bundleOptions.sourcemap,
         sourcesContent: bundleOptions.sourcesContent,
+        define: { ...bundleOptions.define },
         esbuildArgs: Object.fromEntries(
           Object.entries(bundleOptions.alias).map(([from, to]) => [`--alias:${from}`, to]),
         ),

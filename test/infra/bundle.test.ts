@@ -1,20 +1,48 @@
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes, schedules, subscriptions } from '../../infra/catalogue';
-import { bundleBudgetBytes, bundleOptions, repoRoot } from '../../infra/cdk/function';
+import {
+  bundleAliases,
+  bundleBudgetBytes,
+  bundleDefines,
+  bundleOptions,
+  repoRoot,
+} from '../../infra/cdk/function';
+import { config } from '../../shared/config';
 
 /**
  * Handlers bundled with the options NodejsFunction uses (function.ts exports them), in one esbuild
- * run: what Lambda would load, without a synth. Two stand for the rest (bundling all 49 takes half a
+ * run: what Lambda would load, without a synth. Three stand for the rest (bundling all 63 takes half a
  * minute on a busy machine; `npm run synth` prints every bundle's size and cold-import time, which is
  * not asserted here because it depends on the machine):
  * - an HTTP handler on the shared route wrapper, with zod, tokens, DynamoDB and the pages;
- * - the heaviest consumer: the mail-out dispatcher (SES, idempotency, markdown rendering).
+ * - the heaviest e-mail sender within the budget: an idempotent consumer with SES and the e-mails;
+ * - the heaviest consumer: the mail-out dispatcher (SES, idempotency, markdown rendering), which is
+ *   over the budget (markdown-it and its HTML entity table are ~110 KB, and the mail-out's markdown is
+ *   rendered at send time), so it is held to a ceiling of its own instead.
  */
 const httpHandler = 'functions/activities/confirm-rsvp.ts';
+const heaviestSenderWithinBudget = 'functions/members/send-registration-email.ts';
 const heaviestConsumer = 'functions/mailouts/dispatch-mailout.ts';
-const handlers = [httpHandler, heaviestConsumer];
+const handlers = [httpHandler, heaviestSenderWithinBudget, heaviestConsumer];
+/** Bundles known to be over the budget, each held to a ceiling (bytes) a little above its size today. */
+const overBudgetCeilings: Record<string, number> = { [heaviestConsumer]: 760 * 1000 };
+
+/** Each stand-in (infra/cdk/shims/) and the only modules allowed to import it: the callers its proof covers. */
+const shimImporters: Record<string, RegExp> = {
+  semver: /aws-xray-sdk-core\/dist\/lib\/patchers\/aws_p\.js$/,
+  '@aws-lambda-powertools/jmespath': /@aws-lambda-powertools\/idempotency\/lib\/esm\//,
+  entities: /markdown-it\/lib\//,
+  '@smithy/core/event-streams': /@smithy\/core\/dist-es\/submodules\/protocols\/HttpProtocol\.js$/,
+};
 
 interface BundledHandler {
   handler: string;
@@ -22,6 +50,7 @@ interface BundledHandler {
   inputs: string[];
 }
 let bundled: BundledHandler[] = [];
+let metafile: Metafile;
 
 beforeAll(async () => {
   const result = await build({
@@ -38,7 +67,8 @@ beforeAll(async () => {
     logLevel: 'silent',
     absWorkingDir: repoRoot,
   });
-  bundled = Object.values((result.metafile as Metafile).outputs)
+  metafile = result.metafile as Metafile;
+  bundled = Object.values(metafile.outputs)
     .filter((output) => output.entryPoint)
     .map((output) => ({
       handler: output.entryPoint ?? '',
@@ -48,7 +78,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('function bundles', () => {
-  it('both handlers are bundled, and they are catalogue handlers', () => {
+  it('the chosen handlers are bundled, and they are catalogue handlers', () => {
     const catalogued = new Set([...routes, ...subscriptions, ...schedules].map((entry) => entry.handler));
     expect(bundled.map(({ handler }) => handler).sort()).toEqual([...handlers].sort());
     for (const handler of handlers) expect(catalogued.has(handler), handler).toBe(true);
@@ -76,10 +106,199 @@ describe('function bundles', () => {
     expect(chain.slice(0, 5)).toEqual([]);
   });
 
+  it(`every bundle is under ${bundleBudgetBytes / 1000} KB, but the ones known to be over, which stay under their ceilings`, () => {
+    const sizes = Object.fromEntries(bundled.map(({ handler, bytes }) => [handler, bytes]));
+    const limits = Object.fromEntries(
+      handlers.map((handler) => [handler, overBudgetCeilings[handler] ?? bundleBudgetBytes]),
+    );
+    for (const handler of handlers) expect(sizes[handler], handler).toBeLessThan(limits[handler] ?? 0);
+  });
+
+  it('no bundle carries what the stand-ins replace, and each stand-in is imported only by the callers its proof covers', () => {
+    const replacedModules = [
+      /node_modules\/semver\//,
+      /node_modules\/@aws-lambda-powertools\/jmespath\//,
+      /node_modules\/entities\/lib\/esm\/(index\.js|encode\.js|generated\/encode-html\.js)$/,
+      /node_modules\/@smithy\/core\/dist-es\/submodules\/event-streams\//,
+    ];
+    const replaced = bundled.flatMap(({ handler, inputs }) =>
+      inputs
+        .filter((input) => replacedModules.some((module) => module.test(input)))
+        .map((input) => `${handler}: ${input}`),
+    );
+    expect(replaced).toEqual([]);
+    const unexpected = Object.entries(metafile.inputs).flatMap(([importer, input]) =>
+      input.imports.flatMap(({ path: imported }) => {
+        const shim = Object.entries(bundleAliases).find(
+          ([name, file]) => name in shimImporters && path.relative(repoRoot, file) === imported,
+        );
+        return shim && !shimImporters[shim[0]]?.test(importer) ? [`${importer} imports ${shim[0]}`] : [];
+      }),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  it('a bundle carries the alliance config parsed at bundling, not alliance.config.json to parse at every cold start', () => {
+    for (const { handler, inputs } of bundled) expect(inputs, handler).not.toContain('alliance.config.json');
+    // What the bundle gets is exactly what shared/config.ts gives the code unbundled.
+    expect(JSON.parse(bundleDefines.__ALLIANCE_CONFIG__ ?? 'null')).toStrictEqual(config);
+  });
+
   it(`an HTTP handler's bundle is under ${bundleBudgetBytes / 1000} KB, with only the clients it uses`, () => {
     const http = bundled.find(({ handler }) => handler === httpHandler);
     expect(http?.bytes).toBeLessThan(bundleBudgetBytes);
     // It writes through the outbox (DynamoDB) and sends no mail itself: no SES or EventBridge client.
     expect(http?.inputs.filter((input) => /@aws-sdk\/client-(sesv2|eventbridge)\//.test(input))).toEqual([]);
+  });
+});
+
+/**
+ * The stand-ins are never called on the code paths the functions use, shown by running them: a consumer
+ * bundled exactly as Lambda gets it, in a fresh `node` with Lambda's environment and tracing on, handles
+ * one event through Powertools Idempotency (the JMESPath stand-in) with a traced DynamoDB client (the
+ * semver and event-stream stand-ins, Tracer's SDK v3 capture). DynamoDB is a local stub that accepts every
+ * call; X-Ray is a local UDP socket, as the daemon's is in Lambda. A stand-in called would throw, the
+ * record would fail, and no DynamoDB subsegment would be sent.
+ */
+describe('a bundled consumer in a Lambda-like process', () => {
+  const probe = `
+    import { consumer } from './shared/consumer';
+    export const handler = consumer('bundle-probe', ['MemberErased'], async () => {});
+  `;
+
+  it('handles an event through idempotency, and every DynamoDB call it makes is an X-Ray subsegment', async () => {
+    const result = await build({
+      ...bundleOptions,
+      banner: { js: bundleOptions.banner },
+      mainFields: [...bundleOptions.mainFields],
+      sourcemap: false,
+      bundle: true,
+      stdin: { contents: probe, resolveDir: repoRoot, sourcefile: 'bundle-probe.ts', loader: 'ts' },
+      write: false,
+      logLevel: 'silent',
+      absWorkingDir: repoRoot,
+    });
+    const directory = mkdtempSync(path.join(tmpdir(), 'alliance-bundle-probe-'));
+    const bundleFile = path.join(directory, 'index.mjs');
+    writeFileSync(bundleFile, result.outputFiles[0]?.contents ?? '');
+
+    const dynamoCalls: string[] = [];
+    const dynamo = createServer((request, response) => {
+      dynamoCalls.push(String(request.headers['x-amz-target']));
+      request.resume().on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+    const daemon = createSocket('udp4');
+    const segments: Array<{ name?: string; namespace?: string; aws?: { operation?: string } }> = [];
+    daemon.on('message', (message) => {
+      const document = message.toString().split('\n')[1];
+      if (document) segments.push(JSON.parse(document));
+    });
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+
+    try {
+      const event = {
+        Records: [
+          {
+            messageId: 'm1',
+            body: JSON.stringify({
+              id: 'e1',
+              'detail-type': 'MemberErased',
+              source: 'alliance.members',
+              time: '2026-11-27T10:00:00Z',
+              detail: {
+                eventId: '0b7e3c1e-8d4f-4c6e-9a53-2f1d8c0b6a41',
+                occurredAt: '2026-11-27T10:00:00Z',
+                memberId: '5f0c8a52-3b7d-4c1e-8f2a-6d9e0b1c2a34',
+                organisationType: 'university',
+              },
+            }),
+          },
+        ],
+      };
+      const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundleFile).href)});
+        const context = { awsRequestId: 'r1', functionName: 'bundle-probe', getRemainingTimeInMillis: () => 10000 };
+        process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
+      const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '--eval', script], {
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'eu-west-2',
+            AWS_ACCESS_KEY_ID: 'probe',
+            AWS_SECRET_ACCESS_KEY: 'probe',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+            AWS_LAMBDA_FUNCTION_NAME: 'bundle-probe',
+            LAMBDA_TASK_ROOT: directory,
+            _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+            AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+            AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+            TABLE_IDEMPOTENCY: 'idempotency',
+            POWERTOOLS_SERVICE_NAME: 'bundle-probe',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+            POWERTOOLS_LOG_LEVEL: 'ERROR',
+          },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+        });
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(output.stderr).not.toMatch(/NotBundled/);
+      expect({ code: output.code, answer: output.stdout }).toEqual({
+        code: 0,
+        answer: JSON.stringify({ batchItemFailures: [] }),
+      });
+      expect(dynamoCalls).toEqual(['DynamoDB_20120810.PutItem', 'DynamoDB_20120810.UpdateItem']);
+      const deadline = Date.now() + 2000;
+      while (segments.length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(
+        segments
+          .filter((segment) => segment.namespace === 'aws')
+          .map((segment) => `${segment.name} ${segment.aws?.operation}`),
+      ).toEqual(['DynamoDB PutItem', 'DynamoDB UpdateItem']);
+    } finally {
+      dynamo.close();
+      daemon.close();
+    }
+  }, 30_000);
+});
+
+describe('a bundled mail-out renderer', () => {
+  it('renders markdown with HTML entities exactly as the unbundled code does (the entities stand-in decodes the same)', async () => {
+    const result = await build({
+      ...bundleOptions,
+      banner: { js: bundleOptions.banner },
+      mainFields: [...bundleOptions.mainFields],
+      sourcemap: false,
+      bundle: true,
+      stdin: {
+        contents: "export { renderMarkdown } from './functions/mailouts/mailout-email';",
+        resolveDir: repoRoot,
+        sourcefile: 'renderer-probe.ts',
+        loader: 'ts',
+      },
+      write: false,
+      logLevel: 'silent',
+      absWorkingDir: repoRoot,
+    });
+    const bundleFile = path.join(mkdtempSync(path.join(tmpdir(), 'alliance-renderer-probe-')), 'index.mjs');
+    writeFileSync(bundleFile, result.outputFiles[0]?.contents ?? '');
+    const bundled = (await import(
+      pathToFileURL(bundleFile).href
+    )) as typeof import('../../functions/mailouts/mailout-email');
+    const unbundled = await import('../../functions/mailouts/mailout-email');
+    const source =
+      'Fish &amp; chips &copy; 2027, &#x41;&#66; &nbsp;&unknown; &ampx [a &lt;b&gt;](https://example.org/?q=1&amp;r=2 "&quot;t&quot;")';
+    expect(bundled.renderMarkdown(source)).toEqual(unbundled.renderMarkdown(source));
+    expect(bundled.renderMarkdown(source).html).toContain('Fish &amp; chips © 2027, AB');
   });
 });
