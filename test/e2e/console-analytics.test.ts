@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, bearerToken, waitFor } from '../integration/helpers';
+import { accessibilityProblems, confirmedMember, launchBrowser, newPerson, newVisitor } from './browser';
+import { signInToConsole } from './console';
+
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+interface ExportAnswer {
+  to: string;
+  rows: Array<{ period: string; metric: string; value: number }>;
+}
+
+/** This month's registrations as the API counts them, once the counters include `atLeast`. */
+async function registrationsThisMonth(atLeast: number): Promise<{ period: string; value: number }> {
+  const token = await bearerToken(['analyst']);
+  return waitFor('the registrations to be counted', async () => {
+    const response = await api(
+      'GET',
+      '/api/exports/engagement?metrics=members.registered&granularity=month',
+      {
+        token,
+      },
+    );
+    const answer = response.json() as ExportAnswer;
+    const row = answer.rows.find((one) => one.period === answer.to);
+    return row && row.value >= atLeast ? { period: row.period, value: row.value } : undefined;
+  });
+}
+
+describe('the analyst pages', () => {
+  it('Analyst signs in, draws a chart of registrations by month, downloads the CSV, opens the evidence report', async () => {
+    await Promise.all([confirmedMember(newPerson('Chartone')), confirmedMember(newPerson('Charttwo'))]);
+    const counted = await registrationsThisMonth(2);
+
+    context = await newVisitor(browser, { forAxe: true });
+    const page: Page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+
+    await signInToConsole(page, 'analyst', '/console/engagement.html');
+    await page.getByLabel('Metrics').selectOption(['members.registered']);
+    await page.getByLabel('Granularity').selectOption('month');
+    await page.getByRole('button', { name: 'Draw the chart' }).click();
+    const chart = page.getByRole('img', { name: /Line chart of members\.registered by month/ });
+    await expect.poll(() => chart.isVisible()).toBe(true);
+    expect(new URL(page.url()).searchParams.get('metrics')).toBe('members.registered');
+    expect(new URL(page.url()).searchParams.get('granularity')).toBe('month');
+
+    await page.getByText('Show the figures as a table').click();
+    const row = page.getByRole('row', { name: new RegExp(`^${counted.period}\\b`) });
+    const shown = Number(await row.getByRole('cell').last().textContent());
+    expect(shown).toBeGreaterThanOrEqual(counted.value);
+    expect(await accessibilityProblems(page, 'console-engagement-chart')).toEqual([]);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download as CSV' }).click(),
+    ]);
+    const csv = await readFile(await download.path(), 'utf8');
+    expect(csv).toContain(`"${counted.period}","members.registered","${shown}"`);
+
+    await page.getByLabel('From').fill('2026-13');
+    await page.getByRole('button', { name: 'Draw the chart' }).click();
+    await expect.poll(() => page.locator('[data-field="from"]').textContent()).toMatch(/2026-13/);
+    expect(await accessibilityProblems(page, 'console-engagement-bad-range')).toEqual([]);
+
+    await page.goto('/console/evidence.html');
+    const year = new Date().getFullYear();
+    await expect
+      .poll(() => page.getByRole('heading', { name: `Evidence report for ${year}` }).isVisible())
+      .toBe(true);
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual([
+      'Figure',
+      String(year),
+      String(year - 1),
+      'Change',
+    ]);
+    expect(await accessibilityProblems(page, 'console-evidence-report')).toEqual([]);
+
+    await page.setViewportSize({ width: 320, height: 800 });
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+            .documentElement.scrollWidth,
+      ),
+    ).toBeLessThanOrEqual(320);
+    expect(await accessibilityProblems(page, 'console-evidence-report-320')).toEqual([]);
+
+    expect(cspViolations).toEqual([]);
+  }, 40_000);
+});
