@@ -506,6 +506,14 @@ function mailoutRoutes(): RouteEntry[] {
   });
   return [
     staff('POST', '/api/mailouts', 'create-mailout', change()),
+    // Renders a draft as the e-mail (the sender's renderer); reads and writes nothing.
+    staff(
+      'POST',
+      '/api/mailouts/preview',
+      'preview-mailout',
+      {},
+      { summary: 'Preview a mail-out as its e-mail' },
+    ),
     staff('GET', '/api/mailouts', 'list-mailouts', read),
     staff('GET', '/api/mailouts/{id}', 'get-mailout', { tables: { mailouts: 'read', counters: 'read' } }),
     staff('PATCH', '/api/mailouts/{id}', 'update-mailout', change()),

@@ -1,14 +1,16 @@
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { beyondLatest } from '../../shared/instant';
-import { activitiesStartingBetween } from './activity-store';
 import { publicActivity } from './domain/activity';
+import { listingQuerySchema, listingWindow } from './domain/listing';
+import { activitiesInWindow } from './listing-store';
 
-/** Upcoming activities, soonest first, as anyone may see them (never an online link). */
-export const handler = route({}, async () => {
-  // Stored times are UTC (`toISOString()`, normalised at the edge), so the bounds must be too.
-  const upcoming = await activitiesStartingBetween(new Date().toISOString(), beyondLatest, 200);
-  return json(200, {
-    activities: upcoming.filter((activity) => activity.status === 'scheduled').map(publicActivity),
-  });
+/**
+ * Activities as anyone may see them (never an online link): by default the upcoming ones, soonest
+ * first; `?when=past` the ones that started before now, latest first (staff's history);
+ * `?cancelled=include` with the cancelled ones too.
+ */
+export const handler = route({ query: listingQuerySchema }, async ({ query }) => {
+  // Stored times are UTC (`toISOString()`, normalised at the edge), so the bounds are too.
+  const activities = await activitiesInWindow(listingWindow(query, new Date()), 200);
+  return json(200, { activities: activities.map(publicActivity) });
 });

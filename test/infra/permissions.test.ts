@@ -355,7 +355,10 @@ describe('least privilege', () => {
         new Set(isTestSend ? [...emailSendActions, ...secretReadActions] : []),
       );
       expect(route.access).toBe('staff');
-      expect(route.uses.tables?.mailouts, 'every mail-out route reads the mail-outs table').toBeDefined();
+      // The preview renders the draft it is sent and touches no table; every other route reads mail-outs.
+      if (route.path === '/api/mailouts/preview') expect(route.uses.tables ?? {}).toEqual({});
+      else
+        expect(route.uses.tables?.mailouts, 'every mail-out route reads the mail-outs table').toBeDefined();
     },
   );
 

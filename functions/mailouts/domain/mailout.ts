@@ -5,7 +5,9 @@ import { Conflict, Invalid } from '../../../shared/errors';
 import { instant } from '../../../shared/instant';
 import { controlCharacters, singleLine } from '../../../shared/text-fields';
 
-export type MailoutState = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
+import type { MailoutProgress, MailoutState } from './progress';
+
+export type { MailoutProgress, MailoutState };
 
 export const maxMarkdownBytes = 200 * 1024;
 export const maxTestAddresses = 5;
@@ -197,31 +199,6 @@ export interface MailoutProgressHeader {
   startedAt?: string;
   finishedAt?: string;
   pausedReason?: string;
-}
-
-export interface MailoutProgress {
-  state: MailoutState;
-  audienceSize: number;
-  queued: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  delivered: number;
-  bounced: number;
-  bouncedPermanent: number;
-  bouncedTransient: number;
-  complained: number;
-  opens: { human: number; machine: number };
-  uniqueReaders: number;
-  clicks: number;
-  unsubscribes: number;
-  /** Share of the audience settled (sent, failed or skipped), 0..100 with one decimal. */
-  percentDone: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Sends SES answered (sent or failed) per second since the start; null before it starts. */
-  sendRatePerSecond: number | null;
-  pausedReason: string | null;
 }
 
 const roundTo = (value: number, decimals: number) => {

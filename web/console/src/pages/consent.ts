@@ -1,0 +1,253 @@
+/**
+ * A member's consent record by member id: every entry of the append-only record (what they agreed
+ * to, in which words and form version, when and how), and per purpose when they signed up, confirmed
+ * and withdrew. The id stays in the address (?member=<id>) so a record can be linked to.
+ */
+import { ApiError, api } from '../api';
+import { formatDateTime, h, replace } from '../dom';
+import { clearFieldErrors, showFieldErrors } from '../forms';
+import { consolePage, errorPanel } from '../shell';
+
+interface ConsentEntry {
+  purpose: string;
+  action: 'given' | 'refused' | 'confirmed' | 'withdrawn' | 'changed';
+  formVersion: string;
+  wording: string;
+  method: string;
+  at: string;
+  reason?: string;
+}
+
+const purposes: Record<string, string> = {
+  'privacy-notice': 'Privacy notice',
+  newsletter: 'E-mail updates (newsletter)',
+  'networks-and-interests': 'Networks and interests',
+};
+const actions: Record<ConsentEntry['action'], string> = {
+  given: 'Given (signed up)',
+  refused: 'Refused',
+  confirmed: 'Confirmed',
+  withdrawn: 'Withdrawn',
+  changed: 'Changed',
+};
+const methods: Record<string, string> = {
+  'web-form': 'Registration form',
+  'email-link': 'Link in the confirmation e-mail',
+  'preferences-page': 'Preferences page',
+  'one-click-unsubscribe': 'One-click unsubscribe (mail client)',
+  'unsubscribe-page': 'Unsubscribe page',
+  complaint: 'Spam complaint reported by the mailbox provider',
+};
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const badId = 'The member id must be a UUID, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427.';
+
+/** Per purpose: when first given, first confirmed, last withdrawn, and what holds now. */
+function purposeSummary(entries: ConsentEntry[], timeZone: string) {
+  const byPurpose = new Map<string, ConsentEntry[]>();
+  for (const entry of entries) byPurpose.set(entry.purpose, [...(byPurpose.get(entry.purpose) ?? []), entry]);
+  const at = (entry: ConsentEntry | undefined) => (entry ? formatDateTime(entry.at, timeZone) : '—');
+  return h(
+    'div',
+    { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'consent-summary-caption' },
+    h(
+      'table',
+      { class: 'data-table consent-table' },
+      h('caption', { id: 'consent-summary-caption' }, 'Consent by purpose'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Purpose'),
+          h('th', { scope: 'col' }, 'Now'),
+          h('th', { scope: 'col' }, 'Signed up'),
+          h('th', { scope: 'col' }, 'Confirmed'),
+          h('th', { scope: 'col' }, 'Withdrawn'),
+          h('th', { scope: 'col' }, 'Form version'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        [...byPurpose].map(([purpose, list]) => {
+          const latest = list[list.length - 1];
+          const given = list.find((entry) => entry.action === 'given' || entry.action === 'changed');
+          const confirmed = list.find((entry) => entry.action === 'confirmed');
+          const withdrawn = [...list].reverse().find((entry) => entry.action === 'withdrawn');
+          return h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, purposes[purpose] ?? purpose),
+            h('td', {}, latest ? actions[latest.action] : ''),
+            h('td', {}, at(given)),
+            h('td', {}, at(confirmed)),
+            h('td', {}, at(withdrawn)),
+            h('td', {}, latest?.formVersion ?? ''),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+function history(entries: ConsentEntry[], timeZone: string) {
+  return h(
+    'div',
+    { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'consent-history-caption' },
+    h(
+      'table',
+      { class: 'data-table consent-table' },
+      h('caption', { id: 'consent-history-caption' }, 'Every entry, oldest first'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'When'),
+          h('th', { scope: 'col' }, 'Purpose'),
+          h('th', { scope: 'col' }, 'What happened'),
+          h('th', { scope: 'col' }, 'How'),
+          h('th', { scope: 'col' }, 'Form version'),
+          h('th', { scope: 'col' }, 'Wording shown'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        entries.map((entry) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, formatDateTime(entry.at, timeZone)),
+            h('td', {}, purposes[entry.purpose] ?? entry.purpose),
+            h('td', {}, actions[entry.action] ?? entry.action),
+            h('td', {}, methods[entry.method] ?? entry.method, entry.reason ? ` (${entry.reason})` : ''),
+            h('td', {}, entry.formVersion),
+            h('td', { class: 'wording' }, entry.wording),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+await consolePage({
+  title: 'Consent records',
+  needs: 'staff',
+  async render(main, { options, announce }) {
+    const timeZone = options.alliance.timeZone;
+    const input = h('input', {
+      type: 'text',
+      id: 'member-id',
+      name: 'member',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-describedby': 'member-id-hint',
+    });
+    const form = h(
+      'form',
+      { class: 'consent-lookup', novalidate: true },
+      h('div', { class: 'error-summary', tabindex: '-1', role: 'alert', hidden: true }),
+      h(
+        'div',
+        { class: 'field', 'data-field': 'memberId' },
+        h('label', { for: 'member-id' }, 'Member id'),
+        h(
+          'p',
+          { class: 'hint', id: 'member-id-hint' },
+          'The id in the member’s data export or in the exports, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427.',
+        ),
+        input,
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'button' }, 'Show the consent record'),
+      ),
+    );
+    const result = h('section', { 'aria-labelledby': 'record-heading', class: 'consent-result' });
+    main.append(
+      h(
+        'p',
+        { class: 'lede' },
+        'What a member agreed to, in which words, when, and how: the evidence kept for each purpose.',
+      ),
+      form,
+      result,
+    );
+
+    async function lookUp(memberId: string) {
+      clearFieldErrors(form);
+      replace(result);
+      const url = new URL(window.location.href);
+      url.searchParams.set('member', memberId);
+      window.history.replaceState(null, '', url);
+      if (!uuid.test(memberId)) {
+        showFieldErrors(form, [{ field: 'memberId', message: badId }], 'The member id is not valid');
+        return;
+      }
+      replace(result, h('p', { role: 'status' }, 'Looking up the record…'));
+      try {
+        const record = await api<{ memberId: string; consent: ConsentEntry[] }>(
+          'GET',
+          `/api/members/${encodeURIComponent(memberId)}/consent`,
+        );
+        const heading = h(
+          'h2',
+          { id: 'record-heading', tabindex: '-1' },
+          `Consent record of member ${record.memberId}`,
+        );
+        replace(
+          result,
+          heading,
+          h(
+            'p',
+            {},
+            `${record.consent.length} ${record.consent.length === 1 ? 'entry' : 'entries'}, oldest first. Times in ${timeZone} time.`,
+          ),
+          purposeSummary(record.consent, timeZone),
+          history(record.consent, timeZone),
+        );
+        heading.focus();
+        announce(`Consent record found: ${record.consent.length} entries.`);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 400) {
+          replace(result);
+          showFieldErrors(
+            form,
+            error.details.length > 0
+              ? error.details.map((detail) => ({ ...detail, field: 'memberId' }))
+              : [{ field: 'memberId', message: error.message }],
+            'The member id is not valid',
+          );
+          return;
+        }
+        const message =
+          error instanceof ApiError && error.status === 404
+            ? `No such member: there is no consent record for ${memberId}. Check the id and try again.`
+            : `The consent record could not be loaded: ${(error as Error).message}`;
+        replace(
+          result,
+          h('h2', { id: 'record-heading', class: 'visually-hidden' }, 'Result'),
+          errorPanel(message),
+        );
+        const alert = result.querySelector<HTMLElement>('[role="alert"]');
+        alert?.setAttribute('tabindex', '-1');
+        alert?.focus();
+      }
+    }
+
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void lookUp(input.value.trim());
+    });
+    const fromAddress = new URLSearchParams(window.location.search).get('member');
+    if (fromAddress) {
+      input.value = fromAddress;
+      await lookUp(fromAddress.trim());
+    } else input.focus();
+  },
+});
