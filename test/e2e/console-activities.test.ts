@@ -209,3 +209,80 @@ describe('the activities console', () => {
     expect(await accessibilityProblems(page, 'console-consent-bad-id')).toEqual([]);
   });
 });
+
+/** Presses Tab until what has focus is named `name` (its label or text); fails after `limit` presses. */
+async function tabTo(target: Page, name: RegExp, limit = 60): Promise<void> {
+  for (let presses = 0; presses < limit; presses += 1) {
+    await target.keyboard.press('Tab');
+    const focused = await target.evaluate(() => {
+      const { document } = globalThis as unknown as {
+        document: {
+          activeElement: {
+            textContent: string | null;
+            id: string;
+            labels?: Array<{ textContent: string | null }>;
+          } | null;
+        };
+      };
+      const element = document.activeElement;
+      return `${element?.labels?.[0]?.textContent ?? ''} ${element?.textContent ?? ''}`.trim();
+    });
+    if (name.test(focused)) return;
+  }
+  throw new Error(`nothing named ${name} took focus within ${limit} presses of Tab`);
+}
+
+describe('the console with the keyboard alone', () => {
+  it('staff sign in, go to Activities and schedule an activity without touching the mouse', async () => {
+    const context = await newVisitor(browser, { forAxe: true });
+    const keyboard = await context.newPage();
+    try {
+      await keyboard.goto('/console/');
+      await keyboard.waitForURL(/\/_local\/oidc\/authorize/);
+      await tabTo(keyboard, /^Staff:/);
+      await keyboard.keyboard.press('Space');
+      await tabTo(keyboard, /^Your name/);
+      await keyboard.keyboard.press('Control+A');
+      await keyboard.keyboard.type('Kay Board');
+      await keyboard.keyboard.press('Enter');
+      await expect.poll(() => keyboard.getByText('Signed in as Kay Board (staff)').isVisible()).toBe(true);
+
+      await tabTo(keyboard, /^Activities$/);
+      await keyboard.keyboard.press('Enter');
+      await keyboard.waitForURL(/activities\.html$/);
+      await expect
+        .poll(() => keyboard.getByRole('button', { name: 'Schedule an activity' }).isVisible())
+        .toBe(true);
+      await tabTo(keyboard, /^Schedule an activity$/);
+      await keyboard.keyboard.press('Enter');
+
+      const title = `Keyboard workshop ${Date.now()}`;
+      await tabTo(keyboard, /^Kind of activity/);
+      await keyboard.keyboard.type('Thematic');
+      await tabTo(keyboard, /^Network/);
+      await keyboard.keyboard.type('Smart');
+      await tabTo(keyboard, /^Title/);
+      await keyboard.keyboard.type(title);
+      await tabTo(keyboard, /^Starts/);
+      // A date-time field: day, month, year (its year takes up to six digits), then on to the time.
+      await keyboard.keyboard.type(localDay(20).split('-').reverse().join(''));
+      await keyboard.keyboard.press('ArrowRight');
+      await keyboard.keyboard.type('1800');
+      await tabTo(keyboard, /^Ends/);
+      await keyboard.keyboard.type(localDay(20).split('-').reverse().join(''));
+      await keyboard.keyboard.press('ArrowRight');
+      await keyboard.keyboard.type('1930');
+      await tabTo(keyboard, /^Venue/);
+      await keyboard.keyboard.type('Innovation Quarter');
+      await tabTo(keyboard, /^Capacity/);
+      await keyboard.keyboard.type('12');
+      await tabTo(keyboard, /^Schedule the activity$/);
+      await keyboard.keyboard.press('Enter');
+      await keyboard.waitForURL(/activities\.html\?id=/);
+      await expect.poll(() => keyboard.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+      expect(await keyboard.locator('.activity-summary').textContent()).toMatch(/Starts.*18:00.*Ends.*19:30/);
+    } finally {
+      await context.close();
+    }
+  });
+});
