@@ -91,7 +91,9 @@ export async function resume(mailout: Mailout, correlationId?: string): Promise<
           complained: mailout.counts.complained,
         },
       },
-      remove: ['pausedReason', 'pausedAt'],
+      // The paused run's lease means nothing now: every effect of a run is conditional on its run
+      // number, which has just moved on. Left in place it would hold the new run back until it lapsed.
+      remove: ['pausedReason', 'pausedAt', 'leaseOwner', 'leaseUntil'],
     },
     announce(
       'mailouts',

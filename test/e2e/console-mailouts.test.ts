@@ -198,8 +198,15 @@ describe('mail-outs in the console', () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(state).toBe('State: Paused');
     expect(await page.locator('.mailout-progress-summary').textContent()).toMatch(/paused by staff$/);
+    const sentSoFar = async () =>
+      Number(
+        /(\d+) of \d+ sent/.exec((await page.locator('.mailout-progress-summary').textContent()) ?? '')?.[1],
+      );
+    const sentWhenPaused = await sentSoFar();
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(state).toBe('State: Sending');
+    // Resumed at once: the paused run's dispatch lease (20 s) does not hold the new run back.
+    await expect.poll(sentSoFar, { timeout: 8_000 }).toBeGreaterThan(sentWhenPaused);
     await page.getByRole('button', { name: 'Cancel mail-out…' }).click();
     await page.getByRole('button', { name: 'No, keep it' }).click();
     expect(await state()).toBe('State: Sending');

@@ -430,3 +430,30 @@ describe('honest opens and resending', () => {
     }
   });
 });
+
+describe('pausing and resuming', () => {
+  it('a mail-out resumed right after a pause carries on at once, not after the paused run’s lease lapses', async () => {
+    const segment: Segment = {
+      network: 'working-groups',
+      organisationType: 'voluntary',
+      interest: 'mobility',
+    };
+    await seedMembers(5, segment);
+    const faults = (await (await api('GET', '/_local/ses/faults')).json()) as { maxSendRate?: number };
+    // About one send a second: slow enough to pause in the middle, while a run holds its lease.
+    await sesFaults({ maxSendRate: 1.5 });
+    try {
+      const created = await draft(`Pause and resume ${randomUUID()}`, segment);
+      expect((await staffCall('POST', `/api/mailouts/${created.id}/send`)).status).toBe(202);
+      await waitForMailout(created.id, 'under way', (view) => view.sent >= 1, 20_000);
+      expect((await staffCall('POST', `/api/mailouts/${created.id}/pause`)).status).toBe(200);
+      const paused = await waitForMailout(created.id, 'paused', (view) => view.state === 'paused');
+      expect((await staffCall('POST', `/api/mailouts/${created.id}/resume`)).status).toBe(200);
+      // The paused run's lease (20 s) would otherwise make the new run wait for it, then for the queue.
+      await waitForMailout(created.id, 'sending again', (view) => view.sent > paused.sent, 8_000);
+      await waitForMailout(created.id, 'finished', finished, 30_000);
+    } finally {
+      await sesFaults({ maxSendRate: faults.maxSendRate ?? 14 });
+    }
+  });
+});
