@@ -185,6 +185,14 @@ await consolePage({
           : null,
         h('div', { class: 'chart-box' }, canvas),
         h(
+          'dl',
+          { class: 'metric-meanings' },
+          answer.metrics.map((metric) => [
+            h('dt', {}, metric),
+            h('dd', {}, catalogue.metrics.find((info) => info.id === metric)?.meaning ?? ''),
+          ]),
+        ),
+        h(
           'details',
           {},
           h('summary', {}, 'Show the figures as a table'),
