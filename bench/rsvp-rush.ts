@@ -80,7 +80,7 @@ const warmupBudgetMs = 40_000;
  * read that environment once, at module scope (clients, token secret, table names).
  */
 async function bindToRuntime(runtime: LocalRuntime) {
-  const { tables } = await import('../infra/catalogue');
+  const { tableEnvVar } = await import('../shared/tables');
   const { localTableName } = await import('../infra/local/services');
   Object.assign(process.env, {
     DATA_DIR: runtime.dataDir,
@@ -90,7 +90,7 @@ async function bindToRuntime(runtime: LocalRuntime) {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: runtime.dynamoUrl,
-    [tables.activities.envVar]: localTableName('activities'),
+    [tableEnvVar('activities')]: localTableName('activities'),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   delete process.env.AWS_PROFILE;

@@ -3,6 +3,10 @@
  * what that handler may touch. The CDK app and the local runtime are both built by walking it.
  */
 import type { DetailType } from '../shared/events';
+import type { RouteAccess } from '../shared/http/access';
+import type { TableName } from '../shared/tables';
+
+export type { RouteAccess, TableName };
 
 export type Access = 'read' | 'write';
 
@@ -11,9 +15,8 @@ export interface KeyAttribute {
   type: 'S' | 'N';
 }
 
+/** A table's keys and indexes; its name in code and its binding are in shared/tables.ts. */
 export interface TableDeclaration {
-  /** Environment variable that carries the physical table name to handlers. */
-  envVar: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
   timeToLiveAttribute?: string;
@@ -29,7 +32,6 @@ export interface TableDeclaration {
 
 export const tables = {
   members: {
-    envVar: 'TABLE_MEMBERS',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
@@ -51,7 +53,6 @@ export const tables = {
     ],
   },
   activities: {
-    envVar: 'TABLE_ACTIVITIES',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     // Unconfirmed e-mail RSVP requests and published outbox items lapse by themselves.
@@ -76,7 +77,6 @@ export const tables = {
     ],
   },
   mailouts: {
-    envVar: 'TABLE_MAILOUTS',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     // Published outbox items lapse by themselves.
@@ -95,7 +95,6 @@ export const tables = {
   },
   /** One delivery record per (mail-out, member): who was sent what, and what became of it. */
   deliveries: {
-    envVar: 'TABLE_DELIVERIES',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     globalIndexes: [
@@ -108,30 +107,24 @@ export const tables = {
    * events (counters keep the figures), so this table holds little but outbox items.
    */
   metrics: {
-    envVar: 'TABLE_METRICS',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
     outbox: true,
   },
   counters: {
-    envVar: 'TABLE_COUNTERS',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
   },
   idempotency: {
-    envVar: 'TABLE_IDEMPOTENCY',
     partitionKey: { name: 'id', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
   },
   limits: {
-    envVar: 'TABLE_LIMITS',
     partitionKey: { name: 'id', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
   },
-} as const satisfies Record<string, TableDeclaration>;
-
-export type TableName = keyof typeof tables;
+} as const satisfies Record<TableName, TableDeclaration>;
 
 /** What a handler is allowed to reach; CDK turns this into its IAM policy, nothing more. */
 export interface Uses {
@@ -164,7 +157,6 @@ export interface HandlerEntry {
   reservedConcurrency?: number;
 }
 
-export type RouteAccess = 'public' | 'staff' | 'analyst';
 /** The groups the access levels refer to (`analyst` routes also admit `staff`). */
 export const userGroups = ['staff', 'analyst'] as const satisfies readonly Exclude<RouteAccess, 'public'>[];
 
@@ -798,3 +790,7 @@ export const visibilityTimeoutSeconds = (entry: SubscriptionEntry): number =>
 export const defaultTimeoutSeconds = 10;
 
 export const allHandlerEntries = (): HandlerEntry[] => [...routes, ...subscriptions, ...schedules];
+
+/** Route key (`POST /api/activities`) → access level, what shared/http/access.ts checks a caller against. */
+export const routeAccessEntries = (entries: readonly RouteEntry[] = routes): Array<[string, RouteAccess]> =>
+  entries.map((route) => [`${route.method} ${route.path}`, route.access]);

@@ -1,9 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { mapErrorStack } from './stack-traces';
 
 /** Structured JSON logs. Never log names, addresses or tokens: ids are enough to follow a case. */
-const root = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'alliance' });
+const root = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'alliance',
+  // A logged error's stack is mapped to the TypeScript here, when it is logged (shared/stack-traces.ts).
+  jsonReplacerFn: (_key, value) => (value instanceof Error ? mapErrorStack(value) : value),
+});
 
 const context = new AsyncLocalStorage<Logger>();
 

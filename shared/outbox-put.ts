@@ -1,8 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { TableName } from '../infra/catalogue';
 import { dynamo } from './clients';
 import { outboxItem, type Publishable } from './outbox';
-import { tableName } from './tables';
+import { type TableName, tableName } from './tables';
 
 /**
  * Announces an event that is not the result of a change in `table` (for example "send this member a

@@ -10,9 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { TableName } from '../infra/catalogue';
 import { type DetailType, type EventDetail, eventCatalogue, type NewEventDetail } from './events';
-import { tableName } from './tables';
+import { type TableName, tableName } from './tables';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

@@ -169,7 +169,7 @@ export class AllianceStack extends Stack {
 
     const { uses } = entry;
     for (const [name, access] of Object.entries(uses.tables ?? {}) as Array<[TableName, 'read' | 'write']>) {
-      bindTable(fn, this.tables.byName[name], tables[name], access);
+      bindTable(fn, this.tables.byName[name], name, tables[name], access);
     }
     // `uses.publishes` grants nothing here: a handler announces events by writing outbox items to a
     // table it writes (granted above), and the outbox pipe puts them on the bus.

@@ -16,11 +16,14 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { config } from '../../shared/config';
+import { type TableName, tableEnvVar } from '../../shared/tables';
 import {
   type Access,
   defaultTimeoutSeconds,
   type HandlerEntry,
   handlerId,
+  type RouteEntry,
+  routeAccessEntries,
   type TableDeclaration,
 } from '../catalogue';
 
@@ -111,6 +114,20 @@ export const bundleOptions = {
   alias: bundleAliases,
   define: bundleDefines,
 } as const;
+
+/**
+ * One function's defines: the shared ones, and for a route its access rule from the catalogue
+ * (`__ROUTE_ACCESS__`, read by shared/http/access.ts), so the bundle needs no catalogue to check callers.
+ */
+export function bundleDefinesFor(entry: HandlerEntry): Record<string, string> {
+  const route = 'method' in entry ? [entry as RouteEntry] : [];
+  return {
+    ...bundleDefines,
+    ...(route.length > 0
+      ? { __ROUTE_ACCESS__: JSON.stringify(Object.fromEntries(routeAccessEntries(route))) }
+      : {}),
+  };
+}
 
 /** A bundle above this (bytes of the bundled `index.mjs`) is flagged by `npm run synth` and the tests. */
 export const bundleBudgetBytes = 600 * 1000;
@@ -225,7 +242,8 @@ export class AllianceFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         POWERTOOLS_SERVICE_NAME: this.handlerId,
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps: it parses the source map at every cold start (~9 ms);
+        // the logger maps a logged error's stack from the same map instead (shared/stack-traces.ts).
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -235,7 +253,7 @@ export class AllianceFunction extends Construct {
         minify: bundleOptions.minify,
         sourceMap: bundleOptions.sourcemap,
         sourcesContent: bundleOptions.sourcesContent,
-        define: { ...bundleOptions.define },
+        define: bundleDefinesFor(props.entry),
         esbuildArgs: Object.fromEntries(
           Object.entries(bundleOptions.alias).map(([from, to]) => [`--alias:${from}`, to]),
         ),
@@ -291,14 +309,15 @@ function indexArns(table: dynamodb.ITable, declaration: TableDeclaration): strin
   return (declaration.globalIndexes ?? []).map((index) => `${table.tableArn}/index/${index.name}`);
 }
 
-/** Read or read-write access to one table (and its declared indexes), and its name in `envVar`. */
+/** Read or read-write access to one table (and its declared indexes), and its name in its `tableEnvVar`. */
 export function bindTable(
   fn: AllianceFunction,
   table: dynamodb.ITable,
+  name: TableName,
   declaration: TableDeclaration,
   access: Access,
 ): void {
-  fn.addEnvironment(declaration.envVar, table.tableName);
+  fn.addEnvironment(tableEnvVar(name), table.tableName);
   const actions = access === 'write' ? [...tableReadActions, ...tableWriteActions] : [...tableReadActions];
   fn.grant(
     new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexArns(table, declaration)] }),

@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Cron } from 'croner';
-import { type HandlerEntry, handlerId, routes, schedules, tables } from '../catalogue';
+import { tableEnvVar, tableNames } from '../../shared/tables';
+import { type HandlerEntry, handlerId, routeAccessEntries, routes, schedules } from '../catalogue';
 import { buildConsole } from '../console-build';
 import type { LocalBus } from './bus';
 import { localControls } from './controls';
@@ -177,15 +178,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       PSEUDONYM_KEY_FILE: pseudonymKeyFile,
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${options.port}`,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      ...Object.fromEntries(
-        Object.entries(tables).map(([table, declaration]) => [declaration.envVar, localTableName(table)]),
-      ),
+      ...Object.fromEntries(tableNames.map((table) => [tableEnvVar(table), localTableName(table)])),
     });
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
     await ensureTables(new DynamoDBClient({ region, endpoint: `http://127.0.0.1:${options.dynamoPort}` }));
     // Each handler reaches only what its catalogue entry grants, as its IAM role would allow.
     (await import('./permissions')).enforceCatalogueGrants();
+    // Which groups may call each route: a bundle gets its own routes' at bundling, this runtime all.
+    (await import('../../shared/http/access')).bindRouteAccess(routeAccessEntries());
 
     // The SES endpoint the handlers' client calls; it forwards to the emulator and publishes SES's events.
     const ses = new SesEndpoint({

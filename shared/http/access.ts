@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { type RouteAccess, routes } from '../../infra/catalogue';
 import { Forbidden, Unauthorized } from '../errors';
+
+/** `public`: no token. `staff`: group staff. `analyst`: group analyst or staff. */
+export type RouteAccess = 'public' | 'staff' | 'analyst';
 
 export type Group = 'staff' | 'analyst';
 
@@ -10,7 +12,20 @@ export const groupsAllowed: Record<Exclude<RouteAccess, 'public'>, Group[]> = {
   analyst: ['analyst', 'staff'],
 };
 
-const accessByRouteKey = new Map(routes.map((route) => [`${route.method} ${route.path}`, route.access]));
+/**
+ * Each route's access level by route key (`POST /api/activities`), from the catalogue. A Lambda bundle
+ * gets its own routes' entries at bundling (`__ROUTE_ACCESS__`, set by infra/cdk/function.ts); the
+ * local runtime and the tests, which load handlers unbundled, bind the whole catalogue's with
+ * `bindRouteAccess`. Either way shared code does not import the catalogue, so a bundle does not carry it.
+ */
+declare const __ROUTE_ACCESS__: Record<string, RouteAccess> | undefined;
+const accessByRouteKey = new Map<string, RouteAccess>(
+  typeof __ROUTE_ACCESS__ === 'undefined' ? [] : Object.entries(__ROUTE_ACCESS__),
+);
+
+export function bindRouteAccess(entries: Iterable<readonly [routeKey: string, access: RouteAccess]>): void {
+  for (const [routeKey, access] of entries) accessByRouteKey.set(routeKey, access);
+}
 
 /**
  * Cognito puts groups in `cognito:groups` as an array of exact names. API Gateway's JWT authorizer

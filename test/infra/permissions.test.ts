@@ -22,6 +22,7 @@ import {
 } from '../../infra/cdk/function';
 import { readsPseudonymKey } from '../../infra/cdk/pseudonyms';
 import { config } from '../../shared/config';
+import { tableEnvVar } from '../../shared/tables';
 import {
   asArray,
   environmentOf,
@@ -135,7 +136,7 @@ describe('least privilege', () => {
       for (const name of tableNames) {
         const access = entry.uses.tables?.[name];
         const actions = actionsOn(pairs, tableId(name));
-        const envVar = tables[name].envVar;
+        const envVar = tableEnvVar(name);
         if (access === undefined) {
           expect(actions.size, `${name}: no access declared`).toBe(0);
           expect(environment[envVar]).toBeUndefined();

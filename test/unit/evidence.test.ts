@@ -532,7 +532,7 @@ describe('the evidence config', () => {
       aggregate: 'sum',
       text: '{value}',
     };
-    expect(evidenceLineSchema.safeParse(line).success).toBe(false);
-    expect(evidenceLineSchema.safeParse({ ...line, breakdownBy: 'kind' }).success).toBe(true);
+    expect(evidenceLineSchema().safeParse(line).success).toBe(false);
+    expect(evidenceLineSchema().safeParse({ ...line, breakdownBy: 'kind' }).success).toBe(true);
   });
 });

@@ -2,7 +2,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tables } from '../../infra/catalogue';
+import { routeAccessEntries } from '../../infra/catalogue';
+import { bindRouteAccess } from '../../shared/http/access';
+import { tableEnvVar, tableNames } from '../../shared/tables';
 
 const secretFile = path.join(mkdtempSync(path.join(tmpdir(), 'alliance-unit-')), 'token-secret');
 writeFileSync(secretFile, 'unit-test-secret-that-is-long-enough-0123456789');
@@ -18,6 +20,9 @@ Object.assign(process.env, {
   PSEUDONYM_KEY_FILE: pseudonymKeyFile,
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   ...Object.fromEntries(
-    Object.values(tables).map((table) => [table.envVar, `test-${table.envVar.toLowerCase()}`]),
+    tableNames.map((table) => [tableEnvVar(table), `test-${tableEnvVar(table).toLowerCase()}`]),
   ),
 });
+
+// Which groups may call each route, as the local runtime binds it (a Lambda bundle gets it at bundling).
+bindRouteAccess(routeAccessEntries());

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { config, ids } from '../../../shared/config';
 import { instant } from '../../../shared/instant';
+import { lazy } from '../../../shared/lazy';
 import { singleLine } from '../../../shared/text-fields';
 
 const maxDurationMs = 31 * 24 * 3600 * 1000;
@@ -147,20 +148,25 @@ export function applyActivityChange(activity: Activity, change: ActivityChange) 
   return { next, changed, moved, rescheduled: changed.includes('startsAt'), problems };
 }
 
-const displayFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: config.alliance.timeZone,
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZoneName: 'short',
-});
+const displayFormat = lazy(
+  () =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: config.alliance.timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    }),
+);
 
 /** "Thursday 14 January 2027 at 14:00 GMT", in the alliance's time zone. */
 export const displayTime = (iso: string): string =>
-  displayFormat.format(new Date(iso)).replace(/, (\d{2}:\d{2})/, ' at $1');
+  displayFormat()
+    .format(new Date(iso))
+    .replace(/, (\d{2}:\d{2})/, ' at $1');
 
 /** What anyone may see: never the online link (only accepted attendees get it, by e-mail). */
 export function publicActivity(activity: Activity) {
