@@ -3,13 +3,13 @@
  * one `AllianceFunction`; what it may touch is granted only through the `bind*` functions below,
  * so a function's IAM policy reads like its `uses` entry in the catalogue.
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
@@ -80,7 +80,6 @@ export const bundleAliases: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': path.join(repoRoot, 'infra', 'cdk', 'lambda-credentials.ts'),
   // Parts of libraries that the functions' code paths provably never call (each shim says why, and
   // throws if it is ever called): 15–70 KB a bundle.
-  semver: path.join(repoRoot, 'infra', 'cdk', 'shims', 'semver.ts'),
   '@aws-lambda-powertools/jmespath': path.join(repoRoot, 'infra', 'cdk', 'shims', 'jmespath.ts'),
   '@aws-lambda-powertools/jmespath/functions': path.join(repoRoot, 'infra', 'cdk', 'shims', 'jmespath.ts'),
   entities: path.join(repoRoot, 'infra', 'cdk', 'shims', 'entities.ts'),
@@ -127,6 +126,67 @@ export function bundleDefinesFor(entry: HandlerEntry): Record<string, string> {
       ? { __ROUTE_ACCESS__: JSON.stringify(Object.fromEntries(routeAccessEntries(route))) }
       : {}),
   };
+}
+
+/**
+ * Files inside libraries replaced in every bundle (path inside node_modules → stand-in), by the
+ * `libraryStandIns` esbuild plugin (bundle-handler.mjs); see infra/cdk/stand-ins/README.md.
+ */
+const xrayNotInLambda = path.join(repoRoot, 'infra', 'cdk', 'stand-ins', 'xray-not-in-lambda.cjs');
+const zodJsonSchema = path.join(repoRoot, 'infra', 'cdk', 'stand-ins', 'zod-json-schema.mjs');
+export const standInFiles: Readonly<Record<string, string>> = {
+  'aws-xray-sdk-core/dist/lib/segments/plugins/ec2_plugin.js': xrayNotInLambda,
+  'aws-xray-sdk-core/dist/lib/segments/plugins/ecs_plugin.js': xrayNotInLambda,
+  'aws-xray-sdk-core/dist/lib/segments/plugins/elastic_beanstalk_plugin.js': xrayNotInLambda,
+  'aws-xray-sdk-core/dist/lib/middleware/sampling/default_sampler.js': xrayNotInLambda,
+  'aws-xray-sdk-core/dist/lib/middleware/sampling/local_sampler.js': xrayNotInLambda,
+  'aws-xray-sdk-core/dist/lib/patchers/aws_p.js': xrayNotInLambda,
+  'zod/v4/core/to-json-schema.js': zodJsonSchema,
+  'zod/v4/core/json-schema-processors.js': zodJsonSchema,
+};
+
+/** One function's esbuild options, as the JS API takes them (bundle-handler.mjs and the tests). */
+export const esbuildOptionsFor = (entry: HandlerEntry) => ({
+  ...bundleOptions,
+  banner: { js: bundleOptions.banner },
+  mainFields: [...bundleOptions.mainFields],
+  define: bundleDefinesFor(entry),
+});
+
+const bundleScript = path.join(repoRoot, 'infra', 'cdk', 'bundle-handler.mjs');
+
+/**
+ * A function's code: its handler bundled on this machine by bundle-handler.mjs (esbuild, with the
+ * library stand-ins, which NodejsFunction's esbuild command line cannot take), hashed by its output
+ * as NodejsFunction does. Skipped, like any bundling, where a synth asks for none (the infra tests).
+ */
+function bundledCode(entry: HandlerEntry): lambda.Code {
+  return lambda.Code.fromAsset(repoRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always answers (or fails the synth with esbuild's message).
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      // Also what tells one function's bundling from another's: CDK reuses a bundle whose options match.
+      command: ['node', 'infra/cdk/bundle-handler.mjs', entry.handler],
+      local: {
+        tryBundle(outputDir) {
+          const request = {
+            options: esbuildOptionsFor(entry),
+            standIns: standInFiles,
+            entry: path.join(repoRoot, entry.handler),
+            outfile: path.join(outputDir, 'index.mjs'),
+          };
+          const result = spawnSync(process.execPath, [bundleScript, JSON.stringify(request)], {
+            cwd: repoRoot,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          if (result.status !== 0)
+            throw new Error(`Bundling ${entry.handler} failed (esbuild's message is above)`);
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /** A bundle above this (bytes of the bundled `index.mjs`) is flagged by `npm run synth` and the tests. */
@@ -202,7 +262,7 @@ export interface AllianceFunctionProps {
 export class AllianceFunction extends Construct {
   readonly handlerId: string;
   readonly entry: HandlerEntry;
-  readonly lambda: NodejsFunction;
+  readonly lambda: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -221,11 +281,9 @@ export class AllianceFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.lambda = new NodejsFunction(this, 'Function', {
-      entry: path.join(repoRoot, props.entry.handler),
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+    this.lambda = new lambda.Function(this, 'Function', {
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
       description: `${props.allianceName}: ${this.handlerId}`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -244,23 +302,6 @@ export class AllianceFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: this.handlerId,
         // No NODE_OPTIONS=--enable-source-maps: it parses the source map at every cold start (~9 ms);
         // the logger maps a logged error's stack from the same map instead (shared/stack-traces.ts).
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: bundleOptions.target,
-        mainFields: [...bundleOptions.mainFields],
-        banner: bundleOptions.banner,
-        minify: bundleOptions.minify,
-        sourceMap: bundleOptions.sourcemap,
-        sourcesContent: bundleOptions.sourcesContent,
-        define: bundleDefinesFor(props.entry),
-        esbuildArgs: Object.fromEntries(
-          Object.entries(bundleOptions.alias).map(([from, to]) => [`--alias:${from}`, to]),
-        ),
-        // The SDK is bundled, not taken from the runtime: the versions the tests ran against are
-        // the versions that run in Lambda.
-        bundleAwsSDK: true,
-        externalModules: [],
       },
     });
     const runtimeReason =
