@@ -212,8 +212,19 @@ export const eventCatalogue = {
     schema: z.object({
       ...base,
       mailoutId: z.uuid(),
-      /** `ses-account`: SES refused to send for the whole account (sending paused, identity unverified). */
-      reason: z.enum(['staff', 'bounce-rate', 'complaint-rate', 'ses-account']),
+      /**
+       * `ses-account`: SES refused to send for the whole account (sending paused, identity unverified).
+       * `body-not-rendered` / `body-unreadable`: the mail-out has no stored body to send (saved by an
+       * earlier version), or one that cannot be read; resuming renders it again.
+       */
+      reason: z.enum([
+        'staff',
+        'bounce-rate',
+        'complaint-rate',
+        'ses-account',
+        'body-not-rendered',
+        'body-unreadable',
+      ]),
       sent: z.number().int().nonnegative(),
       bounced: z.number().int().nonnegative(),
       complained: z.number().int().nonnegative(),

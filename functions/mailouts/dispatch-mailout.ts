@@ -12,6 +12,9 @@
  *   that stays queued past the grace period was never accepted by SES and is sent again.
  * Well before its Lambda timeout a run hands over to a fresh invocation (a new run, announced in the
  * same transaction as its checkpoint).
+ *
+ * The body was rendered when the draft was saved: each e-mail is that body in the layout with the
+ * recipient's links, so no Markdown is parsed here (and no parser is bundled).
  */
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -45,12 +48,14 @@ import { mayReceiveMailouts } from './domain/audience';
 import { backoffMs, dispatchRate, Pacer } from './domain/pacing';
 import { selfPauseReason } from './domain/self-pause';
 import { classifySendError } from './domain/ses-errors';
+import { type RenderedBody, UnreadableBody, unpackBodyOnce } from './domain/stored-body';
 import { mailoutEmail } from './mailout-email';
 import {
   addCounts,
   checkpoint,
   type DispatchPhase,
   getMailout,
+  getMailoutWithBody,
   type Mailout,
   mailoutKey,
   ownedRunUpdate,
@@ -77,14 +82,35 @@ class RunLost extends Error {}
 /** Time to hand over to a fresh invocation. */
 class HandoverDue extends Error {}
 
-interface Run {
+/** Who holds a mail-out: enough to end the run (pause, hand over, finish). */
+interface RunHold {
   mailout: Mailout;
   run: number;
   owner: string;
+  correlationId?: string;
+}
+
+interface Run extends RunHold {
+  /** The stored body, decoded once: every recipient's e-mail is this in the layout with their links. */
+  body: RenderedBody;
   handoverAt: number;
   pacer: Pacer;
   rate: number;
-  correlationId?: string;
+}
+
+/** The run's body; undefined when the mail-out has none (saved before bodies were stored) or it is damaged. */
+function bodyOf(mailout: Mailout, renderedBody: Uint8Array | undefined): RenderedBody | undefined {
+  if (!renderedBody) return undefined;
+  try {
+    return unpackBodyOnce(`${mailout.mailoutId}@${mailout.updatedAt}`, renderedBody);
+  } catch (error) {
+    if (!(error instanceof UnreadableBody)) throw error;
+    logger.error('a mail-out’s stored body cannot be read', {
+      mailoutId: mailout.mailoutId,
+      error: error.message,
+    });
+    return undefined;
+  }
 }
 
 export const handler = consumer(
@@ -104,17 +130,27 @@ async function dispatch(detail: EventDetail<'MailoutDispatchRequested'>, context
     // A live run of this mail-out holds it (a duplicate delivery): try again after the visibility timeout.
     throw new Error('another dispatcher is working this mail-out');
   }
-  const mailout = await getMailout(detail.mailoutId);
-  if (!mailout) return;
+  const found = await getMailoutWithBody(detail.mailoutId);
+  if (!found) return;
+  const { mailout } = found;
+  const hold: RunHold = { mailout, run: detail.run, owner, correlationId: detail.correlationId };
+  const body = bodyOf(mailout, found.renderedBody);
+  if (!body) {
+    // Started before bodies were stored (or the body is damaged): failing would only be retried.
+    // Paused, it says why; resuming renders a missing body.
+    return pauseItself(hold, found.renderedBody ? 'body-unreadable' : 'body-not-rendered').catch(
+      (error: unknown) => {
+        if (!(error instanceof RunLost)) throw error;
+      },
+    );
+  }
   const rate = await sendRate();
   const state: Run = {
-    mailout,
-    run: detail.run,
-    owner,
+    ...hold,
+    body,
     handoverAt: Date.now() + context.getRemainingTimeInMillis() - handoverMarginMs,
     pacer: new Pacer(rate),
     rate,
-    correlationId: detail.correlationId,
   };
   try {
     for (;;) {
@@ -290,7 +326,8 @@ async function sendOne(
   if (!(await claim(state, record, recipient, at))) return;
   const links = await memberLinks(memberId);
   const unsubscribeUrl = `${links.unsubscribeUrl}&mailout=${mailoutId}`;
-  const email = mailoutEmail(state.mailout, { ...links, unsubscribeUrl });
+  const { subject, preheader } = state.mailout;
+  const email = mailoutEmail({ subject, preheader, body: state.body }, { ...links, unsubscribeUrl });
   let messageId: string | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -420,10 +457,10 @@ async function settleRecord(
   );
 }
 
-async function pauseItself(
-  state: Run,
-  reason: 'bounce-rate' | 'complaint-rate' | 'ses-account',
-): Promise<never> {
+/** Why a run pauses its mail-out; MailoutPaused announces it, and staff are told (notify-mailout-paused). */
+type SelfPause = 'bounce-rate' | 'complaint-rate' | 'ses-account' | 'body-not-rendered' | 'body-unreadable';
+
+async function pauseItself(state: RunHold, reason: SelfPause): Promise<never> {
   const { mailout } = state;
   await runEnd(state, { state: 'paused', pausedReason: reason, pausedAt: new Date().toISOString() }, [
     {
@@ -472,7 +509,7 @@ async function handOver(state: Run): Promise<void> {
 }
 
 async function runEnd(
-  state: Run,
+  state: RunHold,
   set: Record<string, unknown>,
   events: Parameters<typeof announce>[1],
 ): Promise<void> {

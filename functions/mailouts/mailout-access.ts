@@ -6,7 +6,7 @@ import { dynamo } from '../../shared/clients';
 import { Conflict, NotFound } from '../../shared/errors';
 import { tableName } from '../../shared/tables';
 import { progressView } from './domain/mailout';
-import { getMailout, type Mailout } from './mailout-store';
+import { getMailoutWithBody, type Mailout } from './mailout-store';
 
 const mailoutIdSchema = z.uuid();
 
@@ -14,11 +14,18 @@ const mailoutIdSchema = z.uuid();
 export const maxMailoutRequestBytes = 256 * 1024;
 
 export async function mailoutFromPath(pathParameters: Record<string, string | undefined>): Promise<Mailout> {
+  return (await mailoutWithBodyFromPath(pathParameters)).mailout;
+}
+
+/** The mail-out a request names, with its stored body (gzipped) if it has one. */
+export async function mailoutWithBodyFromPath(
+  pathParameters: Record<string, string | undefined>,
+): Promise<{ mailout: Mailout; renderedBody?: Uint8Array }> {
   const parsed = mailoutIdSchema.safeParse(pathParameters.id);
   if (!parsed.success) throw new NotFound('No mail-out with that id.');
-  const mailout = await getMailout(parsed.data);
-  if (!mailout) throw new NotFound('No mail-out with that id.');
-  return mailout;
+  const found = await getMailoutWithBody(parsed.data);
+  if (!found) throw new NotFound('No mail-out with that id.');
+  return found;
 }
 
 /** A lost race: the mail-out moved on between reading it and changing it. */

@@ -2,10 +2,21 @@
 import { announce } from '../../shared/outbox';
 import { assertFuture, nextState } from './domain/mailout';
 import { movedOn } from './mailout-access';
-import { getMailout, type Mailout, transition } from './mailout-store';
+import { type BodyWrite, getMailout, type Mailout, transition } from './mailout-store';
+
+/*
+ * Starting, scheduling and resuming take the rendered body of a mail-out saved before bodies were
+ * stored (`backfill`, see render-markdown.ts's bodyToBackfill), written in the same transition: the
+ * dispatcher then always finds one. Rendering stays with the handlers, so this module, which pause and
+ * cancel import too, carries no Markdown parser.
+ */
 
 /** Dispatch begins: the audience is fixed by the first run's snapshot. */
-export async function startDispatch(mailout: Mailout, correlationId?: string): Promise<Mailout> {
+export async function startDispatch(
+  mailout: Mailout,
+  correlationId?: string,
+  backfill?: BodyWrite,
+): Promise<Mailout> {
   nextState(mailout.state, 'send');
   const run = mailout.run + 1;
   const startedAt = new Date().toISOString();
@@ -13,7 +24,7 @@ export async function startDispatch(mailout: Mailout, correlationId?: string): P
     mailout.mailoutId,
     mailout.state,
     'sending',
-    { set: { run, phase: 'snapshot', startedAt }, remove: ['duePk', 'dueAt', 'cursor'] },
+    { set: { run, phase: 'snapshot', startedAt }, remove: ['duePk', 'dueAt', 'cursor'], body: backfill },
     announce(
       'mailouts',
       [
@@ -33,18 +44,25 @@ export async function startDispatch(mailout: Mailout, correlationId?: string): P
     phase: 'snapshot',
     startedAt,
     scheduledAt: mailout.scheduledAt,
+    bodyRendered: mailout.bodyRendered || backfill !== undefined,
   };
 }
 
-export async function schedule(mailout: Mailout, at: string): Promise<Mailout> {
+export async function schedule(mailout: Mailout, at: string, backfill?: BodyWrite): Promise<Mailout> {
   nextState(mailout.state, 'schedule');
   assertFuture(at, new Date());
   const dueAt = new Date(at).toISOString();
   const scheduled = await transition(mailout.mailoutId, mailout.state, 'scheduled', {
     set: { scheduledAt: dueAt, duePk: 'due', dueAt },
+    body: backfill,
   });
   if (!scheduled) throw movedOn();
-  return { ...mailout, state: 'scheduled', scheduledAt: dueAt };
+  return {
+    ...mailout,
+    state: 'scheduled',
+    scheduledAt: dueAt,
+    bodyRendered: mailout.bodyRendered || backfill !== undefined,
+  };
 }
 
 export async function pause(mailout: Mailout, correlationId?: string): Promise<Mailout> {
@@ -75,7 +93,11 @@ export async function pause(mailout: Mailout, correlationId?: string): Promise<M
   return reread(mailout);
 }
 
-export async function resume(mailout: Mailout, correlationId?: string): Promise<Mailout> {
+export async function resume(
+  mailout: Mailout,
+  correlationId?: string,
+  backfill?: BodyWrite,
+): Promise<Mailout> {
   nextState(mailout.state, 'resume');
   const run = mailout.run + 1;
   const resumed = await transition(
@@ -94,6 +116,7 @@ export async function resume(mailout: Mailout, correlationId?: string): Promise<
       // The paused run's lease means nothing now: every effect of a run is conditional on its run
       // number, which has just moved on. Left in place it would hold the new run back until it lapsed.
       remove: ['pausedReason', 'pausedAt', 'leaseOwner', 'leaseUntil'],
+      body: backfill,
     },
     announce(
       'mailouts',

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-/** The mailouts table: one header item per mail-out (its draft, state, progress and dispatch checkpoint). */
+/**
+ * The mailouts table: one header item per mail-out (its draft, state, progress and dispatch
+ * checkpoint). The draft's body, rendered when it was saved, is kept beside its Markdown as one
+ * binary attribute (`renderedBody`, see domain/stored-body.ts); it stays out of `Mailout`, so it never
+ * travels further than the senders that need it.
+ */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
@@ -7,6 +12,9 @@ import { tableName } from '../../shared/tables';
 import { transactIfFirstHolds } from '../../shared/transactions';
 import type { Audience } from './domain/audience';
 import type { MailoutCounts, MailoutState } from './domain/mailout';
+import type { BodyWrite } from './domain/stored-body';
+
+export type { BodyWrite };
 
 export type DispatchPhase = 'snapshot' | 'send' | 'settle';
 
@@ -38,7 +46,12 @@ export interface Mailout {
   leaseUntil?: number;
   /** The figures when staff last resumed it: a self-pause looks only at what came after. */
   selfPauseBaseline?: { sent: number; bounced: number; complained: number };
+  /** Whether its rendered body is stored (not for drafts saved before bodies were). Not an attribute. */
+  bodyRendered: boolean;
 }
+
+/** The stored attribute holding the rendered body. */
+const renderedBodyAttribute = 'renderedBody';
 
 export const zeroCounts = (): MailoutCounts => ({
   audienceSize: 0,
@@ -75,6 +88,7 @@ export function newDraft(
     counts: zeroCounts(),
     run: 0,
     phase: 'snapshot',
+    bodyRendered: false,
   };
 }
 
@@ -83,26 +97,83 @@ export const mailoutKey = (mailoutId: string) => ({ pk: `MAILOUT#${mailoutId}`, 
 const table = () => tableName('mailouts');
 
 const toMailout = (item: Record<string, unknown>): Mailout => {
-  const { pk: _pk, sk: _sk, type: _type, listPk: _listPk, duePk: _duePk, dueAt: _dueAt, ...mailout } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    type: _type,
+    listPk: _listPk,
+    duePk: _duePk,
+    dueAt: _dueAt,
+    [renderedBodyAttribute]: renderedBody,
+    ...mailout
+  } = item;
   const typed = mailout as unknown as Mailout;
-  return { ...typed, counts: { ...zeroCounts(), ...typed.counts } };
+  return {
+    ...typed,
+    counts: { ...zeroCounts(), ...typed.counts },
+    bodyRendered: renderedBody instanceof Uint8Array,
+  };
 };
 
-export async function createMailout(mailout: Mailout): Promise<void> {
+/**
+ * Stores a new mail-out with its rendered body, in one write. Without one (a follow-up of a mail-out
+ * saved before bodies were stored) the body is rendered when it is sent.
+ */
+export async function createMailout(
+  mailout: Mailout,
+  renderedBody: Uint8Array | undefined,
+): Promise<Mailout> {
+  const { bodyRendered: _bodyRendered, ...attributes } = mailout;
   await dynamo.send(
     new PutCommand({
       TableName: table(),
-      Item: { ...mailoutKey(mailout.mailoutId), type: 'mailout', listPk: 'mailout', ...mailout },
+      Item: {
+        ...mailoutKey(mailout.mailoutId),
+        type: 'mailout',
+        listPk: 'mailout',
+        ...attributes,
+        ...(renderedBody ? { [renderedBodyAttribute]: renderedBody } : {}),
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
+  return { ...mailout, bodyRendered: renderedBody !== undefined };
 }
 
 export async function getMailout(mailoutId: string, consistent = true): Promise<Mailout | undefined> {
+  return (await getMailoutWithBody(mailoutId, consistent))?.mailout;
+}
+
+/** The mail-out and its stored body (gzipped, see domain/stored-body.ts), if it has one, in one read. */
+export async function getMailoutWithBody(
+  mailoutId: string,
+  consistent = true,
+): Promise<{ mailout: Mailout; renderedBody?: Uint8Array } | undefined> {
   const result = await dynamo.send(
     new GetCommand({ TableName: table(), Key: mailoutKey(mailoutId), ConsistentRead: consistent }),
   );
-  return result.Item ? toMailout(result.Item) : undefined;
+  if (!result.Item) return undefined;
+  const renderedBody = result.Item[renderedBodyAttribute];
+  return {
+    mailout: toMailout(result.Item),
+    ...(renderedBody instanceof Uint8Array ? { renderedBody } : {}),
+  };
+}
+
+function addBodyWrite(
+  body: BodyWrite | undefined,
+  expression: {
+    sets: string[];
+    conditions: string[];
+    names: Record<string, string>;
+    values: Record<string, unknown>;
+  },
+) {
+  if (!body) return;
+  expression.names['#renderedBody'] = renderedBodyAttribute;
+  expression.values[':renderedBody'] = body.renderedBody;
+  expression.sets.push('#renderedBody = :renderedBody');
+  if (body.backfill) expression.conditions.push('attribute_not_exists(#renderedBody)');
 }
 
 /** Mail-outs newest first, a page at a time. */
@@ -133,28 +204,37 @@ export async function listMailouts(
   };
 }
 
-/** Changes a draft or scheduled mail-out's content; false when it is in neither state any more. */
+/**
+ * Changes a draft or scheduled mail-out's content, with the rendered body in the same write (new
+ * Markdown comes with its render). False when it is in neither state any more, or a backfilled body
+ * found one already stored.
+ */
 export function updateDraft(
   mailoutId: string,
   changes: Partial<Pick<Mailout, 'subject' | 'markdown' | 'preheader' | 'audience'>>,
   at: string,
+  body?: BodyWrite,
 ): Promise<boolean> {
   const names: Record<string, string> = { '#state': 'state' };
   const values: Record<string, unknown> = { ':draft': 'draft', ':scheduled': 'scheduled', ':at': at };
   const sets = ['updatedAt = :at'];
+  const conditions = ['#state IN (:draft, :scheduled)'];
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     names[`#${field}`] = field;
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
+  if (changes.markdown !== undefined && (!body || body.backfill))
+    throw new Error('new Markdown is written with its rendered body');
+  addBodyWrite(body, { sets, conditions, names, values });
   return transactIfFirstHolds([
     {
       Update: {
         TableName: table(),
         Key: mailoutKey(mailoutId),
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: '#state IN (:draft, :scheduled)',
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
@@ -170,7 +250,7 @@ export function transition(
   mailoutId: string,
   from: MailoutState | MailoutState[],
   to: MailoutState,
-  changes: { set?: Record<string, unknown>; remove?: string[] },
+  changes: { set?: Record<string, unknown>; remove?: string[]; body?: BodyWrite },
   events: TransactItem[] = [],
 ): Promise<boolean> {
   const fromStates = Array.isArray(from) ? from : [from];
@@ -189,13 +269,15 @@ export function transition(
     names[`#${field}`] = field;
     return `#${field}`;
   });
+  const conditions = [`#state IN (${fromStates.map((_, index) => `:from${index}`).join(', ')})`];
+  addBodyWrite(changes.body, { sets, conditions, names, values });
   return transactIfFirstHolds([
     {
       Update: {
         TableName: table(),
         Key: mailoutKey(mailoutId),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: `#state IN (${fromStates.map((_, index) => `:from${index}`).join(', ')})`,
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },

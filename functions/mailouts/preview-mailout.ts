@@ -2,6 +2,7 @@ import { publicBaseUrl } from '../../shared/config';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { createMailoutSchema } from './domain/mailout';
+import { renderMarkdown } from './domain/render-markdown';
 import { maxMailoutRequestBytes } from './mailout-access';
 import { mailoutEmail } from './mailout-email';
 
@@ -23,9 +24,17 @@ const previewLinks = () => ({
 
 /**
  * Staff: a draft rendered exactly as a recipient's e-mail (subject, HTML, plain text), by the same
- * renderer the dispatcher uses. Stores nothing and sends nothing.
+ * renderer that renders a saved draft's body and the layout the dispatcher puts it in. Stores nothing
+ * and sends nothing.
  */
 export const handler = route(
   { body: previewMailoutSchema, maxBodyBytes: maxMailoutRequestBytes },
-  async ({ body }) => json(200, mailoutEmail(body, previewLinks())),
+  async ({ body }) =>
+    json(
+      200,
+      mailoutEmail(
+        { subject: body.subject, preheader: body.preheader, body: renderMarkdown(body.markdown) },
+        previewLinks(),
+      ),
+    ),
 );

@@ -1,7 +1,7 @@
 import { Conflict } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { mailoutFromPath, mailoutView } from './mailout-access';
+import { mailoutView, mailoutWithBodyFromPath } from './mailout-access';
 import { createMailout, newDraft } from './mailout-store';
 import { countRecipients } from './recipients';
 
@@ -11,7 +11,7 @@ import { countRecipients } from './recipients';
  * they are checked again when it is sent). Send it like any other.
  */
 export const handler = route({}, async ({ pathParameters }) => {
-  const original = await mailoutFromPath(pathParameters);
+  const { mailout: original, renderedBody } = await mailoutWithBodyFromPath(pathParameters);
   if (original.state !== 'sent' && original.state !== 'cancelled') {
     throw new Conflict(
       original.state === 'sending' || original.state === 'paused'
@@ -31,6 +31,8 @@ export const handler = route({}, async ({ pathParameters }) => {
     throw new Conflict(
       'Every recipient of this mail-out was delivered to (or may no longer be mailed): there is nobody to resend to.',
     );
-  await createMailout(followUp);
-  return json(201, { ...mailoutView(followUp, 0), recipients: count });
+  // The same body as the original, as it was sent (one saved before bodies were stored has none: it is
+  // rendered when the follow-up is sent).
+  const created = await createMailout(followUp, renderedBody);
+  return json(201, { ...mailoutView(created, 0), recipients: count });
 });

@@ -1,7 +1,25 @@
 import { logger } from '../../shared/logger';
 import { scheduled } from '../../shared/schedule';
+import { bodyToBackfill } from './domain/render-markdown';
 import { startDispatch } from './mailout-actions';
-import { getMailout, listDue } from './mailout-store';
+import { getMailout, listDue, type Mailout } from './mailout-store';
+
+/**
+ * One scheduled before bodies were stored gets its body rendered as it starts. One too large to store
+ * (nothing saved since can be) starts without: the dispatcher pauses it, saying why, for staff to see,
+ * instead of this schedule failing on it every minute and holding the others back.
+ */
+function backfillIfPossible(mailout: Mailout) {
+  try {
+    return bodyToBackfill(mailout);
+  } catch (error) {
+    logger.warn('a scheduled mail-out’s body could not be rendered', {
+      mailoutId: mailout.mailoutId,
+      error: (error as Error).message,
+    });
+    return undefined;
+  }
+}
 
 /**
  * Starts the scheduled mail-outs whose time has come (as of the schedule's time, so a late run
@@ -13,7 +31,7 @@ export const handler = scheduled(async (now): Promise<{ started: number }> => {
     const mailout = await getMailout(due.mailoutId);
     if (mailout?.state !== 'scheduled') continue;
     try {
-      await startDispatch(mailout);
+      await startDispatch(mailout, undefined, backfillIfPossible(mailout));
       started++;
     } catch (error) {
       // Cancelled or started by staff meanwhile: nothing to do.

@@ -1,7 +1,7 @@
 /** Mail-out tests: staff calls, members seeded straight into the audience, mail read back per recipient. */
-import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { expect } from 'vitest';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { expect, inject } from 'vitest';
 import { allEmails, api, bearerToken, db, type StoredEmail, table, waitFor } from './helpers';
 
 let staff: string | undefined;
@@ -180,3 +180,48 @@ export async function injectSesEvents(events: unknown[]) {
 export const busIdle = async () => {
   await api('GET', '/_local/bus/idle');
 };
+
+/**
+ * Markdown under the 200 KB cap whose body is too large to store once rendered: random letters and
+ * digits hardly compress, and the body holds them twice (HTML and text).
+ */
+export const markdownTooLargeOnceRendered = () =>
+  randomBytes(140 * 1024)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, 'x');
+
+/** The mail-out's item as stored (the rendered body included, which no API answer shows). */
+export async function storedMailout(id: string): Promise<Record<string, unknown> | undefined> {
+  const result = await db().send(
+    new GetCommand({ TableName: table('mailouts'), Key: { pk: `MAILOUT#${id}`, sk: 'MAILOUT' } }),
+  );
+  return result.Item;
+}
+
+/** Makes a mail-out look as one saved before bodies were stored did: Markdown, no rendered body. */
+export async function forgetRenderedBody(id: string): Promise<void> {
+  await db().send(
+    new UpdateCommand({
+      TableName: table('mailouts'),
+      Key: { pk: `MAILOUT#${id}`, sk: 'MAILOUT' },
+      UpdateExpression: 'REMOVE renderedBody',
+      ConditionExpression: 'attribute_exists(renderedBody)',
+    }),
+  );
+}
+
+/** The mail-outs capability's state changes, bound to the runtime's tables as its handlers are. */
+export async function mailoutActions() {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoUrl'),
+    AWS_REGION: 'eu-west-2',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    TABLE_MAILOUTS: table('mailouts'),
+  });
+  const [actions, store] = await Promise.all([
+    import('../../functions/mailouts/mailout-actions'),
+    import('../../functions/mailouts/mailout-store'),
+  ]);
+  return { ...actions, ...store };
+}

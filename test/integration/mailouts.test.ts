@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { config } from '../../shared/config';
 import {
   api,
   confirmedMember,
   counter,
   db,
+  emailsTo,
   linkIn,
   londonMonth,
   pathOf,
@@ -19,13 +21,17 @@ import {
   busIdle,
   deliveryRecords,
   draft,
+  forgetRenderedBody,
   injectSesEvents,
   mailout,
+  mailoutActions,
   mailoutEmailsByRecipient,
+  markdownTooLargeOnceRendered,
   type Segment,
   seedMembers,
   sesFaults,
   staffCall,
+  storedMailout,
   waitForMailout,
 } from './mailout-helpers';
 
@@ -42,6 +48,11 @@ describe('mail-out requests staff get wrong', () => {
       ['an empty subject', { subject: '', markdown: 'x' }, 'subject'],
       ['a subject over 200 characters', { subject: 'x'.repeat(201), markdown: 'x' }, 'subject'],
       ['a body over 200 KB', { subject: 'Big', markdown: 'x'.repeat(200 * 1024 + 1) }, 'markdown'],
+      [
+        'a body under 200 KB too large once rendered',
+        { subject: 'Big', markdown: markdownTooLargeOnceRendered() },
+        'markdown',
+      ],
       [
         'an unknown network',
         { subject: 'S', markdown: 'x', audience: { networks: ['nowhere'] } },
@@ -67,6 +78,22 @@ describe('mail-out requests staff get wrong', () => {
     expect((after.json() as { mailouts: unknown[] }).mailouts).toHaveLength(
       (before.json() as { mailouts: unknown[] }).mailouts.length,
     );
+  });
+
+  it('a change whose body renders too large is a 400, and the draft keeps its Markdown and body', async () => {
+    const segment: Segment = { network: 'working-groups', organisationType: 'other', interest: 'skills' };
+    const created = await draft(`Too large ${randomUUID()}`, segment, 'Short and *sweet*.');
+    const before = await storedMailout(created.id);
+    const refused = await staffCall('PATCH', `/api/mailouts/${created.id}`, {
+      subject: 'Changed too',
+      markdown: markdownTooLargeOnceRendered(),
+    });
+    expect(refused.status, refused.text).toBe(400);
+    const problem = (refused.json() as { error: { details: Array<{ field: string; message: string }> } })
+      .error.details[0];
+    expect(problem?.field).toBe('markdown');
+    expect(problem?.message).toContain('too large once rendered for an e-mail');
+    expect(await storedMailout(created.id)).toEqual(before);
   });
 
   it('sending in the past, too many test addresses and changing a sent mail-out are refused', async () => {
@@ -277,8 +304,13 @@ describe('what every mail-out e-mail carries', () => {
     const created = await draft(
       subject,
       segment,
-      '# Update\n\nRead [the report](https://example.org/report).\n\n<script>alert(1)</script>',
+      'First draft: see [the old page](https://example.org/old).',
     );
+    // What is sent is the body as last saved: the change's, not the first draft's.
+    const changed = await staffCall('PATCH', `/api/mailouts/${created.id}`, {
+      markdown: '# Update\n\nRead [the report](https://example.org/report).\n\n<script>alert(1)</script>',
+    });
+    expect(changed.status, changed.text).toBe(200);
     await staffCall('POST', `/api/mailouts/${created.id}/send`);
     await waitForMailout(created.id, 'sent', finished);
     const [email] = (await mailoutEmailsByRecipient(subject)).get(member.email.toLowerCase()) ?? [];
@@ -289,6 +321,9 @@ describe('what every mail-out e-mail carries', () => {
     const listUnsubscribe = header('List-Unsubscribe') ?? '';
     expect(listUnsubscribe).toMatch(/^<https?:\/\/[^>]+\/api\/unsubscribe\?token=[^>]+&mailout=[^>]+>$/);
     expect(email?.body.html).toContain('href="https://example.org/report"');
+    expect(email?.body.html).toMatch(/<h1[^>]*>Update<\/h1>/);
+    expect(email?.body.html).not.toContain('example.org/old');
+    expect(email?.body.text).not.toContain('First draft');
     expect(email?.body.html).not.toContain('<script>');
     expect(email?.body.text).toContain('https://example.org/report');
     expect(linkIn(email?.body.text ?? '', '/preferences.html?token=')).toBeTruthy();
@@ -455,5 +490,76 @@ describe('pausing and resuming', () => {
     } finally {
       await sesFaults({ maxSendRate: faults.maxSendRate ?? 14 });
     }
+  });
+});
+
+describe('mail-outs saved before bodies were stored', () => {
+  const segment: Segment = { network: 'working-groups', organisationType: 'university', interest: 'health' };
+  const markdown = '## Still here\n\nRead [the minutes](https://example.org/minutes).';
+
+  it('read as before; a test send asks staff to save the draft again, and works once they have', async () => {
+    const subject = `Legacy test ${randomUUID()}`;
+    const created = await draft(subject, segment, markdown);
+    const shown = await mailout(created.id);
+    await forgetRenderedBody(created.id);
+    expect(await mailout(created.id)).toEqual(shown);
+
+    const [first, second] = [uniqueEmail('legacy-editor'), uniqueEmail('legacy-editor')];
+    const refused = await staffCall('POST', `/api/mailouts/${created.id}/test`, { to: [first] });
+    expect(refused.status, refused.text).toBe(409);
+    expect((refused.json() as { error: { message: string } }).error.message).toMatch(/Save the draft again/);
+
+    expect((await staffCall('PATCH', `/api/mailouts/${created.id}`, { preheader: 'Minutes' })).status).toBe(
+      200,
+    );
+    const sent = await staffCall('POST', `/api/mailouts/${created.id}/test`, { to: [second] });
+    expect(sent.status, sent.text).toBe(202);
+    const [email] = await waitForEmails(second, 1);
+    expect(email?.subject).toBe(`[TEST] ${subject}`);
+    expect(email?.body.html).toMatch(/<h2[^>]*>Still here<\/h2>/);
+    expect(email?.body.text).toContain('the minutes (https://example.org/minutes)');
+  });
+
+  it('a draft is rendered when it is sent', async () => {
+    const [member] = await seedMembers(1, segment);
+    const subject = `Legacy send ${randomUUID()}`;
+    const created = await draft(subject, segment, markdown);
+    await forgetRenderedBody(created.id);
+    const started = await staffCall('POST', `/api/mailouts/${created.id}/send`);
+    expect(started.status, started.text).toBe(202);
+    await waitForMailout(created.id, 'sent', finished);
+    const [email] = (await mailoutEmailsByRecipient(subject)).get(member?.email.toLowerCase() ?? '') ?? [];
+    expect(email?.body.html).toMatch(/<h2[^>]*>Still here<\/h2>/);
+    expect(email?.body.html).toContain('href="https://example.org/minutes"');
+  });
+
+  it('one already sending pauses itself saying why; resuming renders the body and sends it', async () => {
+    const [member] = await seedMembers(1, segment);
+    const subject = `Legacy sending ${randomUUID()}`;
+    const created = await draft(subject, segment, markdown);
+    await forgetRenderedBody(created.id);
+    // Started as the version before this one did: no body written with the state change.
+    const { getMailout, startDispatch } = await mailoutActions();
+    const legacy = await getMailout(created.id);
+    expect(legacy?.bodyRendered).toBe(false);
+    await startDispatch(legacy as NonNullable<typeof legacy>);
+
+    const paused = await waitForMailout(created.id, 'paused', (view) => view.state === 'paused');
+    expect(paused.pausedReason).toBe('body-not-rendered');
+    expect(paused.sent).toBe(0);
+    // Staff are told why, and what to do.
+    const notice = await waitFor('the staff notice of the pause', async () =>
+      (await emailsTo(config.mail.staffAddress)).find(
+        (email) => email.subject === `Mail-out paused: ${subject}`,
+      ),
+    );
+    expect(notice.body.text).toContain('saved by an earlier version');
+    expect(notice.body.text).toContain('resume it, which renders the body again');
+    const resumed = await staffCall('POST', `/api/mailouts/${created.id}/resume`);
+    expect(resumed.status, resumed.text).toBe(200);
+    await waitForMailout(created.id, 'sent', finished);
+    const received = (await mailoutEmailsByRecipient(subject)).get(member?.email.toLowerCase() ?? '') ?? [];
+    expect(received).toHaveLength(1);
+    expect(received[0]?.body.html).toMatch(/<h2[^>]*>Still here<\/h2>/);
   });
 });

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { mailoutEmail, renderMarkdown } from '../../functions/mailouts/mailout-email';
+import { renderMarkdown } from '../../functions/mailouts/domain/render-markdown';
+import { mailoutEmail } from '../../functions/mailouts/mailout-email';
 import { config } from '../../shared/config';
 
 const links = {
   preferencesUrl: 'https://alliance.example.org/preferences.html?token=p.q.r',
   unsubscribeUrl: 'https://alliance.example.org/api/unsubscribe?token=u.v.w',
 };
-const mailout = {
-  subject: 'Autumn update',
-  markdown: '# Autumn update\n\nOur **next meeting** is on [the events page](https://example.org/events).',
-};
+const markdown =
+  '# Autumn update\n\nOur **next meeting** is on [the events page](https://example.org/events).';
+/** A mail-out as the senders have it: the body rendered when the draft was saved. */
+const mailout = { subject: 'Autumn update', body: renderMarkdown(markdown) };
 
 describe('the Markdown body', () => {
   it('renders headings, emphasis and links, each link with rel="noopener"', () => {
-    const { html } = renderMarkdown(mailout.markdown);
+    const { html } = renderMarkdown(markdown);
     expect(html).toMatch(/<h1[^>]*>Autumn update<\/h1>/);
     expect(html).toContain('<strong>next meeting</strong>');
     expect(html).toMatch(/<a href="https:\/\/example\.org\/events"[^>]* rel="noopener">the events page<\/a>/);
@@ -72,6 +73,22 @@ describe('the Markdown body', () => {
 });
 
 describe('the mail-out e-mail', () => {
+  it('puts the stored body into the layout as it was saved, without parsing it again', () => {
+    const saved = { html: '<p>Saved **as is**</p>\n', text: 'Saved **as is**\n' };
+    const email = mailoutEmail({ subject: 'Saved', body: saved }, links);
+    expect(email.html).toContain('<p>Saved **as is**</p>');
+    expect(email.html).not.toContain('<strong>');
+    expect(email.text).toBe(
+      `${[
+        'Saved **as is**',
+        '--',
+        config.branding.footer,
+        `Manage your preferences: ${links.preferencesUrl}`,
+        `Unsubscribe: ${links.unsubscribeUrl}`,
+      ].join('\n\n')}\n`,
+    );
+  });
+
   it('wears the alliance layout: name in the header bar, the footer and the member links', () => {
     const email = mailoutEmail(mailout, links);
     expect(email.subject).toBe('Autumn update');

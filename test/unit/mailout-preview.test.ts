@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from '../../functions/mailouts/domain/render-markdown';
 import { mailoutEmail } from '../../functions/mailouts/mailout-email';
 import { handler as previewMailout } from '../../functions/mailouts/preview-mailout';
 import { context, httpEvent } from './http-event';
@@ -18,10 +19,13 @@ describe('previewing a mail-out', () => {
     const answer = await preview(draft);
     expect(answer.statusCode).toBe(200);
     const shown = JSON.parse(answer.body) as { subject: string; html: string; text: string };
-    const sent = mailoutEmail(draft, {
-      preferencesUrl: 'https://x/preferences.html?token=preview',
-      unsubscribeUrl: 'https://x/api/unsubscribe?token=preview',
-    });
+    const sent = mailoutEmail(
+      { subject: draft.subject, body: renderMarkdown(draft.markdown) },
+      {
+        preferencesUrl: 'https://x/preferences.html?token=preview',
+        unsubscribeUrl: 'https://x/api/unsubscribe?token=preview',
+      },
+    );
     expect(shown.subject).toBe('Spring update');
     expect(shown.html.replace(/https?:\/\/[^/"]+\/(preferences|api\/unsubscribe)/g, '$1')).toBe(
       sent.html.replace(/https:\/\/x\/(preferences|api\/unsubscribe)/g, '$1'),

@@ -2,7 +2,8 @@
  * The e-mail as a recipient sees it, in a sandboxed frame.
  *
  * Why the frame is `sandbox="allow-same-origin"` and styles are copied by script: the renderer
- * (functions/mailouts/mailout-email.ts) puts every style inline (`style="..."`), as mail apps need.
+ * (functions/mailouts/domain/render-markdown.ts and the layout in mailout-email.ts) puts every style
+ * inline (`style="..."`), as mail apps need.
  * A `srcdoc` frame inherits the console's Content-Security-Policy (`style-src 'self'`, no
  * 'unsafe-inline'), so the browser drops those attributes and the preview would look unstyled; a
  * `blob:`/`data:` frame inherits it too, and a frame from another URL is refused (`default-src
