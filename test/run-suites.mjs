@@ -11,7 +11,7 @@
  * Extra arguments go to both processes (e.g. `npm test -- -t "erasure"`).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const groups = [
   { name: 'main', projects: ['unit', 'infra', 'e2e', 'integration'] },
@@ -89,4 +89,17 @@ console.log(
   `\nAll projects: ${merged.numPassedTests} passed, ${merged.numFailedTests} failed` +
     ` (${results.map(({ group, code }) => `${group.name} exit ${code}`).join(', ')})`,
 );
-process.exit(results.every(({ code }) => code === 0) && merged.success ? 0 : 1);
+const passed = results.every(({ code }) => code === 0) && merged.success;
+if (!passed) {
+  // The runtimes' own error lines (test/integration/global-setup.ts keeps their logs): a 5xx a test
+  // saw is explained here, not only counted.
+  for (const file of readdirSync('test-output').filter((name) => /^runtime-.*\.log$/.test(name))) {
+    const errors = readFileSync(`test-output/${file}`, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"level":"ERROR"'));
+    if (errors.length === 0) continue;
+    console.error(`\n${file}: ${errors.length} error line(s), the last ${Math.min(errors.length, 10)}:`);
+    for (const line of errors.slice(-10)) console.error(line.slice(0, 2000));
+  }
+}
+process.exit(passed ? 0 : 1);

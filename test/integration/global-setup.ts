@@ -4,7 +4,7 @@
  * bus's visibility timeouts scaled down so redeliveries happen within a test's patience.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -63,7 +63,12 @@ export async function setup(project: TestProject): Promise<void> {
       reject(new Error(`local runtime exited (${code}) during start-up:\n${output}`));
     });
   });
-  child.stdout?.resume();
+  // What the runtime logs while the tests run (its handlers' warnings and errors) is kept, so that a
+  // 5xx a test sees can be traced to its cause; run-suites.mjs prints the errors when a run fails.
+  mkdirSync('test-output', { recursive: true });
+  const log = createWriteStream(path.join('test-output', `runtime-${project.name}.log`));
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
   project.provide('baseUrl', `http://127.0.0.1:${ports.PORT}`);
   project.provide('sesUrl', `http://127.0.0.1:${ports.SES_PORT}`);
   project.provide('dynamoUrl', `http://127.0.0.1:${ports.DYNAMODB_PORT}`);
