@@ -50,16 +50,13 @@ import { selfPauseReason } from './domain/self-pause';
 import { classifySendError } from './domain/ses-errors';
 import { type RenderedBody, UnreadableBody, unpackBodyOnce } from './domain/stored-body';
 import { mailoutEmail } from './mailout-email';
+import { addCounts, checkpoint, ownedRunUpdate, takeLease } from './mailout-run-store';
 import {
-  addCounts,
-  checkpoint,
   type DispatchPhase,
   getMailout,
   getMailoutWithBody,
   type Mailout,
   mailoutKey,
-  ownedRunUpdate,
-  takeLease,
 } from './mailout-store';
 import { recipientPages } from './recipients';
 

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 /**
- * The mailouts table: one header item per mail-out (its draft, state, progress and dispatch
- * checkpoint). The draft's body, rendered when it was saved, is kept beside its Markdown as one
+ * The mailouts table: one header item per mail-out (its draft, state and progress), created, read,
+ * listed and moved from state to state here; a dispatch run's lease, checkpoint and counts are in
+ * mailout-run-store.ts. The draft's body, rendered when it was saved, is kept beside its Markdown as one
  * binary attribute (`renderedBody`, see domain/stored-body.ts); it stays out of `Mailout`, so it never
  * travels further than the senders that need it.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
@@ -94,9 +95,10 @@ export function newDraft(
 
 export const mailoutKey = (mailoutId: string) => ({ pk: `MAILOUT#${mailoutId}`, sk: 'MAILOUT' });
 
-const table = () => tableName('mailouts');
+export const mailoutsTable = () => tableName('mailouts');
 
-const toMailout = (item: Record<string, unknown>): Mailout => {
+/** A header item as a `Mailout` (keys, index attributes and the stored body left out). */
+export const toMailout = (item: Record<string, unknown>): Mailout => {
   const {
     pk: _pk,
     sk: _sk,
@@ -126,7 +128,7 @@ export async function createMailout(
   const { bodyRendered: _bodyRendered, ...attributes } = mailout;
   await dynamo.send(
     new PutCommand({
-      TableName: table(),
+      TableName: mailoutsTable(),
       Item: {
         ...mailoutKey(mailout.mailoutId),
         type: 'mailout',
@@ -150,7 +152,7 @@ export async function getMailoutWithBody(
   consistent = true,
 ): Promise<{ mailout: Mailout; renderedBody?: Uint8Array } | undefined> {
   const result = await dynamo.send(
-    new GetCommand({ TableName: table(), Key: mailoutKey(mailoutId), ConsistentRead: consistent }),
+    new GetCommand({ TableName: mailoutsTable(), Key: mailoutKey(mailoutId), ConsistentRead: consistent }),
   );
   if (!result.Item) return undefined;
   const renderedBody = result.Item[renderedBodyAttribute];
@@ -183,7 +185,7 @@ export async function listMailouts(
 ): Promise<{ mailouts: Mailout[]; next?: { mailoutId: string; createdAt: string } }> {
   const result = await dynamo.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mailoutsTable(),
       IndexName: 'byCreated',
       KeyConditionExpression: 'listPk = :list',
       ExpressionAttributeValues: { ':list': 'mailout' },
@@ -231,7 +233,7 @@ export function updateDraft(
   return transactIfFirstHolds([
     {
       Update: {
-        TableName: table(),
+        TableName: mailoutsTable(),
         Key: mailoutKey(mailoutId),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: conditions.join(' AND '),
@@ -274,7 +276,7 @@ export function transition(
   return transactIfFirstHolds([
     {
       Update: {
-        TableName: table(),
+        TableName: mailoutsTable(),
         Key: mailoutKey(mailoutId),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ConditionExpression: conditions.join(' AND '),
@@ -293,7 +295,7 @@ export async function listDue(
 ): Promise<Array<{ mailoutId: string; dueAt: string }>> {
   const result = await dynamo.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mailoutsTable(),
       IndexName: 'due',
       KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
       ExpressionAttributeValues: { ':due': 'due', ':now': now },
@@ -304,134 +306,4 @@ export async function listDue(
     mailoutId: String(item.mailoutId),
     dueAt: String(item.dueAt),
   }));
-}
-
-/** The counters a change to one recipient moves on the header (ADD, so concurrent changes never clash). */
-export function addCounts(
-  mailoutId: string,
-  deltas: Partial<Record<keyof MailoutCounts, number>>,
-): TransactItem | undefined {
-  const entries = Object.entries(deltas).filter(([, by]) => by !== 0 && by !== undefined);
-  if (entries.length === 0) return undefined;
-  const names: Record<string, string> = { '#counts': 'counts' };
-  const values: Record<string, unknown> = {};
-  const adds = entries.map(([field, by], index) => {
-    names[`#c${index}`] = field;
-    values[`:c${index}`] = by;
-    return `#counts.#c${index} :c${index}`;
-  });
-  return {
-    Update: {
-      TableName: table(),
-      Key: mailoutKey(mailoutId),
-      UpdateExpression: `ADD ${adds.join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
-/**
- * Takes (or renews) the dispatch lease of a run: only one dispatcher works a mail-out at a time.
- * False when the mail-out is not sending in this run, or another live dispatcher holds it.
- */
-export async function takeLease(
-  mailoutId: string,
-  run: number,
-  owner: string,
-  leaseSeconds: number,
-): Promise<'taken' | 'held' | 'stale'> {
-  const now = Math.floor(Date.now() / 1000);
-  try {
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: mailoutKey(mailoutId),
-        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
-        ConditionExpression:
-          '#state = :sending AND #run = :run AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
-        ExpressionAttributeNames: { '#state': 'state', '#run': 'run' },
-        ExpressionAttributeValues: {
-          ':owner': owner,
-          ':until': now + leaseSeconds,
-          ':now': now,
-          ':sending': 'sending',
-          ':run': run,
-        },
-      }),
-    );
-    return 'taken';
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    const current = await getMailout(mailoutId);
-    if (current?.state === 'sending' && current.run === run) return 'held';
-    return 'stale';
-  }
-}
-
-/**
- * Records how far a run has got and renews its lease, as long as it still owns the mail-out. The
- * header as it stands after the write (its counts decide a self-pause), or undefined when the run
- * lost it (paused, cancelled, resumed as a newer run).
- */
-export async function checkpoint(
-  mailoutId: string,
-  run: number,
-  owner: string,
-  progress: { phase: DispatchPhase; cursor?: string },
-  leaseSeconds: number,
-): Promise<Mailout | undefined> {
-  try {
-    const result = await dynamo.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: mailoutKey(mailoutId),
-        UpdateExpression: `SET phase = :phase, leaseUntil = :until, checkpointAt = :at${progress.cursor === undefined ? ' REMOVE #cursor' : ', #cursor = :cursor'}`,
-        ConditionExpression: '#state = :sending AND #run = :run AND leaseOwner = :owner',
-        ExpressionAttributeNames: { '#state': 'state', '#run': 'run', '#cursor': 'cursor' },
-        ExpressionAttributeValues: {
-          ':phase': progress.phase,
-          ':until': Math.floor(Date.now() / 1000) + leaseSeconds,
-          ':at': new Date().toISOString(),
-          ':sending': 'sending',
-          ':run': run,
-          ':owner': owner,
-          ...(progress.cursor === undefined ? {} : { ':cursor': progress.cursor }),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return result.Attributes ? toMailout(result.Attributes) : undefined;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
-    throw error;
-  }
-}
-
-/** The condition-checked header update that ends a run: hand-over, pause or finish, with its events. */
-export function ownedRunUpdate(
-  mailoutId: string,
-  run: number,
-  owner: string,
-  update: { set: Record<string, unknown>; remove?: string[] },
-): TransactItem {
-  const names: Record<string, string> = { '#state': 'state', '#run': 'run' };
-  const values: Record<string, unknown> = { ':sending': 'sending', ':currentRun': run, ':owner': owner };
-  const sets = Object.entries(update.set).map(([field, value], index) => {
-    names[`#s${index}`] = field;
-    values[`:s${index}`] = value;
-    return `#s${index} = :s${index}`;
-  });
-  const removes = ['leaseOwner', 'leaseUntil', ...(update.remove ?? [])];
-  return {
-    Update: {
-      TableName: table(),
-      Key: mailoutKey(mailoutId),
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-      ConditionExpression: '#state = :sending AND #run = :currentRun AND leaseOwner = :owner',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
 }

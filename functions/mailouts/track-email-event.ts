@@ -13,7 +13,8 @@ import { suppressAddress } from '../members/suppression-store';
 import { type Delivery, type DeliveryState, getDelivery, moveRecord, recipientKey } from './delivery-store';
 import { classifyOpen, clickBurstSeconds, clickMachineReason } from './domain/engagement';
 import type { MailoutCounts } from './domain/mailout';
-import { addCounts, getMailout } from './mailout-store';
+import { addCounts } from './mailout-run-store';
+import { getMailout } from './mailout-store';
 
 type Change =
   | 'sent'
