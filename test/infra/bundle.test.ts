@@ -1,24 +1,21 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes, schedules, subscriptions } from '../../infra/catalogue';
-import { libraryStandIns } from '../../infra/cdk/bundle-handler.mjs';
 import {
   bundleAliases,
   bundleBudgetBytes,
   bundleDefines,
-  bundleOptions,
   repoRoot,
   standInFiles,
 } from '../../infra/cdk/function';
 import { config } from '../../shared/config';
+import { bundleProbe, lambdaBundling, lambdaEnvironment } from './lambda-bundles';
 
 /**
  * Handlers bundled with the options and library stand-ins a function's bundling uses (function.ts
@@ -36,8 +33,6 @@ const emailSender = 'functions/members/send-registration-email.ts';
 const heaviestBundle = 'functions/activities/send-rsvp-email.ts';
 const dispatcher = 'functions/mailouts/dispatch-mailout.ts';
 const handlers = [httpHandler, emailSender, heaviestBundle, dispatcher];
-/** The library stand-ins every function's bundle gets (bundle-handler.mjs). */
-const plugins = [libraryStandIns(standInFiles)];
 
 /** Each stand-in (infra/cdk/shims/) and the only modules allowed to import it: the callers its proof covers. */
 const shimImporters: Record<string, RegExp> = {
@@ -55,21 +50,14 @@ let bundled: BundledHandler[] = [];
 let metafile: Metafile;
 
 beforeAll(async () => {
-  const result = await build({
-    ...bundleOptions,
-    banner: { js: bundleOptions.banner },
-    mainFields: [...bundleOptions.mainFields],
-    sourcemap: false,
-    plugins,
-    bundle: true,
-    entryPoints: handlers,
-    outdir: path.join(repoRoot, 'cdk.out', 'bundle-test'),
-    outExtension: { '.js': '.mjs' },
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    absWorkingDir: repoRoot,
-  });
+  const result = await build(
+    lambdaBundling({
+      entryPoints: handlers,
+      outdir: path.join(repoRoot, 'cdk.out', 'bundle-test'),
+      outExtension: { '.js': '.mjs' },
+      metafile: true,
+    }),
+  );
   metafile = result.metafile as Metafile;
   bundled = Object.values(metafile.outputs)
     .filter((output) => output.entryPoint)
@@ -182,21 +170,8 @@ describe('a bundled consumer in a Lambda-like process', () => {
   `;
 
   it('handles an event through idempotency, and every DynamoDB call it makes is an X-Ray subsegment', async () => {
-    const result = await build({
-      ...bundleOptions,
-      banner: { js: bundleOptions.banner },
-      mainFields: [...bundleOptions.mainFields],
-      sourcemap: false,
-      plugins,
-      bundle: true,
-      stdin: { contents: probe, resolveDir: repoRoot, sourcefile: 'bundle-probe.ts', loader: 'ts' },
-      write: false,
-      logLevel: 'silent',
-      absWorkingDir: repoRoot,
-    });
-    const directory = mkdtempSync(path.join(tmpdir(), 'alliance-bundle-probe-'));
-    const bundleFile = path.join(directory, 'index.mjs');
-    writeFileSync(bundleFile, result.outputFiles[0]?.contents ?? '');
+    const bundleFile = await bundleProbe(probe, { sourcefile: 'bundle-probe.ts' });
+    const directory = path.dirname(bundleFile);
 
     const dynamoCalls: string[] = [];
     const dynamo = createServer((request, response) => {
@@ -239,12 +214,7 @@ describe('a bundled consumer in a Lambda-like process', () => {
         process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
       const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ['--input-type=module', '--eval', script], {
-          env: {
-            PATH: process.env.PATH,
-            AWS_REGION: 'eu-west-2',
-            AWS_ACCESS_KEY_ID: 'probe',
-            AWS_SECRET_ACCESS_KEY: 'probe',
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          env: lambdaEnvironment({
             AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
             AWS_LAMBDA_FUNCTION_NAME: 'bundle-probe',
             LAMBDA_TASK_ROOT: directory,
@@ -255,7 +225,7 @@ describe('a bundled consumer in a Lambda-like process', () => {
             POWERTOOLS_SERVICE_NAME: 'bundle-probe',
             POWERTOOLS_METRICS_DISABLED: 'true',
             POWERTOOLS_LOG_LEVEL: 'ERROR',
-          },
+          }),
         });
         let stdout = '';
         let stderr = '';
@@ -290,25 +260,10 @@ describe('a bundled consumer in a Lambda-like process', () => {
 
 describe('a bundled mail-out renderer', () => {
   it('renders markdown with HTML entities exactly as the unbundled code does (the entities stand-in decodes the same)', async () => {
-    const result = await build({
-      ...bundleOptions,
-      banner: { js: bundleOptions.banner },
-      mainFields: [...bundleOptions.mainFields],
-      sourcemap: false,
-      plugins,
-      bundle: true,
-      stdin: {
-        contents: "export { renderMarkdown } from './functions/mailouts/domain/render-markdown';",
-        resolveDir: repoRoot,
-        sourcefile: 'renderer-probe.ts',
-        loader: 'ts',
-      },
-      write: false,
-      logLevel: 'silent',
-      absWorkingDir: repoRoot,
-    });
-    const bundleFile = path.join(mkdtempSync(path.join(tmpdir(), 'alliance-renderer-probe-')), 'index.mjs');
-    writeFileSync(bundleFile, result.outputFiles[0]?.contents ?? '');
+    const bundleFile = await bundleProbe(
+      "export { renderMarkdown } from './functions/mailouts/domain/render-markdown';",
+      { sourcefile: 'renderer-probe.ts' },
+    );
     const bundled = (await import(
       pathToFileURL(bundleFile).href
     )) as typeof import('../../functions/mailouts/domain/render-markdown');
@@ -333,21 +288,14 @@ describe('the mail-out senders bundle no Markdown parser', () => {
     /node_modules\/(markdown-it|linkify-it|entities|mdurl|uc\.micro|punycode\.js)\/|infra\/cdk\/shims\/entities\.ts$/;
 
   it('dispatch-mailout and send-test-mailout import nothing of markdown-it, linkify-it or entities', async () => {
-    const result = await build({
-      ...bundleOptions,
-      banner: { js: bundleOptions.banner },
-      mainFields: [...bundleOptions.mainFields],
-      sourcemap: false,
-      plugins,
-      bundle: true,
-      entryPoints: [...senders, renderer],
-      outdir: path.join(repoRoot, 'cdk.out', 'bundle-test-senders'),
-      outExtension: { '.js': '.mjs' },
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      absWorkingDir: repoRoot,
-    });
+    const result = await build(
+      lambdaBundling({
+        entryPoints: [...senders, renderer],
+        outdir: path.join(repoRoot, 'cdk.out', 'bundle-test-senders'),
+        outExtension: { '.js': '.mjs' },
+        metafile: true,
+      }),
+    );
     const inputsOf = (entry: string) =>
       Object.keys(
         Object.values(result.metafile.outputs).find((output) => output.entryPoint === entry)?.inputs ?? {},

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../infra/catalogue';
-import { bundleDefinesFor, bundleOptions, repoRoot } from '../../infra/cdk/function';
+import { bundleDefinesFor, repoRoot } from '../../infra/cdk/function';
+import { lambdaBundling, lambdaEnvironment } from './lambda-bundles';
 
 /**
  * A route's bundle does not carry the catalogue: it gets its access rule at bundling, as CDK bundles it
@@ -17,20 +18,14 @@ const staffRoute = routes.find((route) => route.method === 'GET' && route.path =
 
 async function bundleOf(define: Record<string, string>): Promise<string> {
   if (!staffRoute) throw new Error('GET /api/mailouts is not in the catalogue');
-  const result = await build({
-    ...bundleOptions,
-    banner: { js: bundleOptions.banner },
-    mainFields: [...bundleOptions.mainFields],
-    define,
-    sourcemap: false,
-    bundle: true,
-    entryPoints: [path.join(repoRoot, staffRoute.handler)],
-    write: false,
-    metafile: true,
-    outfile: 'index.mjs',
-    logLevel: 'silent',
-    absWorkingDir: repoRoot,
-  });
+  const result = await build(
+    lambdaBundling({
+      define,
+      entryPoints: [path.join(repoRoot, staffRoute.handler)],
+      metafile: true,
+      outfile: 'index.mjs',
+    }),
+  );
   const inputs = Object.keys(result.metafile.inputs);
   expect(inputs.filter((input) => input.startsWith('infra/catalogue'))).toEqual([]);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'alliance-route-probe-')), 'index.mjs');
@@ -58,19 +53,14 @@ function call(bundleFile: string, groups: string[] | undefined): number {
     const answer = await handler(${JSON.stringify(event)}, { awsRequestId: 'r1', functionName: 'probe', getRemainingTimeInMillis: () => 10000 });
     process.stdout.write(String(answer.statusCode));`;
   const result = spawnSync(process.execPath, ['--input-type=module', '--eval', script], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'eu-west-2',
-      AWS_ACCESS_KEY_ID: 'probe',
-      AWS_SECRET_ACCESS_KEY: 'probe',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    env: lambdaEnvironment({
       // Nothing answers here: a caller let through fails on its first DynamoDB call instead.
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
       AWS_MAX_ATTEMPTS: '1',
       TABLE_MAILOUTS: 'mailouts',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
-    },
+    }),
     encoding: 'utf8',
   });
   return Number(result.stdout);

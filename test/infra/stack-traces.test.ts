@@ -1,11 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundleOptions, repoRoot } from '../../infra/cdk/function';
+import { bundleProbe, lambdaEnvironment } from './lambda-bundles';
 
 /**
  * A function bundled as Lambda gets it (minified, its source map beside it) and run the way Lambda runs
@@ -26,37 +23,10 @@ const probeSource = [
   '}',
 ].join('\n');
 
-async function bundleProbe(withSourceMap: boolean): Promise<string> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'alliance-stack-probe-'));
-  const bundleFile = path.join(directory, 'index.mjs');
-  await build({
-    ...bundleOptions,
-    banner: { js: bundleOptions.banner },
-    mainFields: [...bundleOptions.mainFields],
-    sourcemap: withSourceMap,
-    bundle: true,
-    stdin: {
-      contents: probeSource,
-      resolveDir: repoRoot,
-      sourcefile: 'functions/stack-probe.ts',
-      loader: 'ts',
-    },
-    outfile: bundleFile,
-    logLevel: 'silent',
-    absWorkingDir: repoRoot,
-  });
-  return bundleFile;
-}
-
 function runProbe(bundleFile: string): { location: string; stack: string } {
   const script = `const { run } = await import(${JSON.stringify(pathToFileURL(bundleFile).href)}); run();`;
   const result = spawnSync(process.execPath, ['--input-type=module', '--eval', script], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'eu-west-2',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_SERVICE_NAME: 'stack-probe',
-    },
+    env: lambdaEnvironment({ POWERTOOLS_SERVICE_NAME: 'stack-probe' }),
     encoding: 'utf8',
   });
   // Powertools writes error lines to stderr.
@@ -68,7 +38,10 @@ function runProbe(bundleFile: string): { location: string; stack: string } {
 
 describe('stack traces in the logs of a bundled function', () => {
   it('name the TypeScript file and line an error came from, with no source-map flag at start', async () => {
-    const bundleFile = await bundleProbe(true);
+    const bundleFile = await bundleProbe(probeSource, {
+      sourcefile: 'functions/stack-probe.ts',
+      sourcemap: true,
+    });
     expect(readFileSync(`${bundleFile}.map`, 'utf8')).toContain('stack-probe.ts');
     const error = runProbe(bundleFile);
     expect(error.location).toBe('functions/stack-probe.ts:3');
@@ -78,7 +51,7 @@ describe('stack traces in the logs of a bundled function', () => {
   }, 30_000);
 
   it('are left as the bundle positions when there is no map beside the bundle', async () => {
-    const error = runProbe(await bundleProbe(false));
+    const error = runProbe(await bundleProbe(probeSource, { sourcefile: 'functions/stack-probe.ts' }));
     expect(error.location).toMatch(/index\.mjs:\d+$/);
     expect(error.stack).not.toContain('stack-probe.ts');
   }, 30_000);
