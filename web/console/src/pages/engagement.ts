@@ -32,11 +32,25 @@ await consolePage({
     const params = new URLSearchParams(location.search);
     const chosen = (params.get('metrics') ?? 'members.registered').split(',').filter(Boolean);
 
-    const metricSelect = h(
-      'select',
-      { id: 'metrics', name: 'metrics', multiple: true, 'aria-describedby': 'metrics-hint' },
-      catalogue.metrics.map((metric) =>
-        h('option', { value: metric.id, selected: chosen.includes(metric.id) }, metric.id),
+    // One checkbox per metric: several can be drawn together (a multiple select would ask for Ctrl-clicks).
+    const metricBoxes = catalogue.metrics.map((metric) =>
+      h('input', {
+        type: 'checkbox',
+        id: `metric-${metric.id.replace(/\W/g, '-')}`,
+        name: 'metrics',
+        value: metric.id,
+        checked: chosen.includes(metric.id),
+      }),
+    );
+    const metricChoices = h(
+      'fieldset',
+      { class: 'field metric-choices', 'data-field': 'metrics' },
+      h('legend', {}, 'Metrics'),
+      h('p', { class: 'hint' }, 'Choose one or more; what each counts is listed under the chart.'),
+      h(
+        'div',
+        { class: 'choices' },
+        metricBoxes.map((box) => h('div', { class: 'choice' }, box, h('label', { for: box.id }, box.value))),
       ),
     );
     const dimensionSelect = h('select', { id: 'dimension', name: 'dimension' });
@@ -64,7 +78,7 @@ await consolePage({
       autocomplete: 'off',
     });
 
-    const selectedMetrics = (): string[] => [...metricSelect.selectedOptions].map((option) => option.value);
+    const selectedMetrics = (): string[] => metricBoxes.filter((box) => box.checked).map((box) => box.value);
     const fillDimensions = (wanted: string): void => {
       const picked = catalogue.metrics.filter((metric) => selectedMetrics().includes(metric.id));
       const shared = new Set(picked[0]?.dimensions.map((d) => d.name) ?? []);
@@ -84,7 +98,7 @@ await consolePage({
       dimensionSelect.value = options.some((option) => option.value === wanted) ? wanted : 'all';
     };
     fillDimensions(params.get('dimension') ?? 'all');
-    metricSelect.addEventListener('change', () => fillDimensions(dimensionSelect.value));
+    metricChoices.addEventListener('change', () => fillDimensions(dimensionSelect.value));
 
     const field = (name: string, label: string, control: HTMLElement, hint?: HTMLElement) =>
       h('div', { class: 'field', 'data-field': name }, h('label', { for: control.id }, label), hint, control);
@@ -92,12 +106,7 @@ await consolePage({
     const form = h(
       'form',
       { class: 'analytics-controls', novalidate: true },
-      field(
-        'metrics',
-        'Metrics',
-        metricSelect,
-        h('p', { id: 'metrics-hint', class: 'hint' }, 'Hold Ctrl (or ⌘) to choose more than one.'),
-      ),
+      metricChoices,
       field('dimension', 'Breakdown', dimensionSelect),
       field('granularity', 'Granularity', granularitySelect),
       field('from', 'From', fromInput),
