@@ -57,7 +57,7 @@ const featureFlags = {
 
 export function buildApp(options: BuildAppOptions = {}): AllianceApp {
   const context: Record<string, unknown> = { ...featureFlags, ...options.context };
-  // An empty list tells NodejsFunction that no stack needs bundling: it then skips esbuild.
+  // An empty list tells CDK that no stack needs its assets bundled: the functions' esbuild step is skipped.
   if (options.bundle === false) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context, outdir: options.outdir });
   // A report line the counters cannot answer fails the synth, not a report.

@@ -98,8 +98,9 @@ export const bundleDefines: Readonly<Record<string, string>> = {
 };
 
 /**
- * How every handler is bundled, in esbuild's own terms: NodejsFunction below and the bundle-size
- * test (test/infra/bundle.test.ts) both use this, so what the test measures is what Lambda runs.
+ * How every handler is bundled, in esbuild's own terms: a function's bundling (bundledCode below, through
+ * bundle-handler.mjs) and the bundle tests (test/infra/lambda-bundles.ts) both use this, so what the
+ * tests measure is what Lambda runs.
  */
 export const bundleOptions = {
   platform: 'node',
