@@ -307,6 +307,15 @@ export const routes: RouteEntry[] = [
     uses: { tables: { members: 'read' } },
   },
   {
+    // The address goes in the body, never the URL: URLs reach CloudFront and access logs.
+    method: 'POST',
+    path: '/api/members/consent/lookup',
+    access: 'staff',
+    handler: 'functions/members/find-member-consent.ts',
+    summary: "A member's consent record, found by e-mail address",
+    uses: { tables: { members: 'read' } },
+  },
+  {
     method: 'POST',
     path: '/api/activities',
     access: 'staff',

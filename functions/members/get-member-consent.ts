@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { NotFound } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { listConsent } from './member-store';
+import { consentRecord } from './consent-record';
 
 const pathSchema = z.object({ id: z.uuid('The member id must be a UUID') });
 
@@ -10,7 +10,7 @@ const pathSchema = z.object({ id: z.uuid('The member id must be a UUID') });
 export const handler = route({}, async ({ pathParameters }) => {
   const parsed = pathSchema.safeParse(pathParameters);
   if (!parsed.success) throw new NotFound('No member with that id.');
-  const consent = (await listConsent(parsed.data.id)).sort((left, right) => left.at.localeCompare(right.at));
-  if (consent.length === 0) throw new NotFound('No member with that id.');
-  return json(200, { memberId: parsed.data.id, consent });
+  const record = await consentRecord(parsed.data.id);
+  if (!record) throw new NotFound('No member with that id.');
+  return json(200, record);
 });

@@ -208,6 +208,48 @@ describe('the activities console', () => {
     expect(await page.getByLabel('Member id').getAttribute('aria-invalid')).toBe('true');
     expect(await accessibilityProblems(page, 'console-consent-bad-id')).toEqual([]);
   });
+
+  it('the consent page finds a member by e-mail address in any letter case, and shows the API’s message next to the field', async () => {
+    const person = newPerson('ConsentByEmail');
+    await confirmedMember(person);
+    const memberId = await memberIdFor(person.email);
+    if (!memberId) throw new Error(`no member id for ${person.email}`);
+
+    await signInToConsole(page, 'staff', '/console/consent.html');
+    const address = page.getByLabel('E-mail address', { exact: true });
+    await address.fill(person.email.toUpperCase());
+    await address.press('Enter');
+    await expect
+      .poll(() =>
+        page.getByRole('heading', { level: 2, name: `Consent record of member ${memberId}` }).isVisible(),
+      )
+      .toBe(true);
+    const byPurpose = page.getByRole('table', { name: 'Consent by purpose' });
+    expect(await byPurpose.getByRole('row', { name: /Privacy notice/ }).textContent()).toMatch(/Confirmed/);
+    expect(await byPurpose.getByRole('row', { name: /E-mail updates/ }).textContent()).toMatch(/Confirmed/);
+    const entries = page.getByRole('table', { name: 'Every entry, oldest first' });
+    expect(await entries.getByText('Registration form').first().isVisible()).toBe(true);
+    // The address never goes into a URL; the record's member id does, so it can be linked to.
+    expect(page.url().toLowerCase()).not.toContain(person.email.toLowerCase().split('@')[0]);
+    expect(new URL(page.url()).searchParams.get('member')).toBe(memberId);
+    expect(await accessibilityProblems(page, 'console-consent-by-email')).toEqual([]);
+
+    await address.fill(`nobody-${memberId.slice(0, 8)}@example.org`);
+    await page.getByRole('button', { name: 'Find by e-mail address' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'No member with that address.' }).isVisible())
+      .toBe(true);
+    expect(new URL(page.url()).searchParams.has('member')).toBe(false);
+    expect(await accessibilityProblems(page, 'console-consent-no-such-address')).toEqual([]);
+
+    await address.fill('not an address');
+    await page.getByRole('button', { name: 'Find by e-mail address' }).click();
+    await expect
+      .poll(() => page.locator('[data-field="email"] .error-message').textContent())
+      .toMatch(/correct format/);
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect(await accessibilityProblems(page, 'console-consent-bad-address')).toEqual([]);
+  });
 });
 
 /** Presses Tab until what has focus is named `name` (its label or text); fails after `limit` presses. */

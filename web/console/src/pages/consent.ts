@@ -1,7 +1,8 @@
 /**
- * A member's consent record by member id: every entry of the append-only record (what they agreed
- * to, in which words and form version, when and how), and per purpose when they signed up, confirmed
- * and withdrew. The id stays in the address (?member=<id>) so a record can be linked to.
+ * A member's consent record by member id or by e-mail address: every entry of the append-only record
+ * (what they agreed to, in which words and form version, when and how), and per purpose when they
+ * signed up, confirmed and withdrew. The id stays in the address (?member=<id>) so a record can be
+ * linked to; an e-mail address never does (it goes to the API in a POST body, not in a URL).
  */
 import { ApiError, api } from '../api';
 import { formatDateTime, h, replace } from '../dom';
@@ -41,6 +42,11 @@ const methods: Record<string, string> = {
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const badId = 'The member id must be a UUID, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427.';
+
+interface ConsentRecord {
+  memberId: string;
+  consent: ConsentEntry[];
+}
 
 /** Per purpose: when first given, first confirmed, last withdrawn, and what holds now. */
 function purposeSummary(entries: ConsentEntry[], timeZone: string) {
@@ -168,6 +174,35 @@ await consolePage({
         h('button', { type: 'submit', class: 'button' }, 'Show the consent record'),
       ),
     );
+    const emailInput = h('input', {
+      type: 'email',
+      id: 'member-email',
+      name: 'email',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-describedby': 'member-email-hint',
+    });
+    const emailForm = h(
+      'form',
+      { class: 'consent-lookup', novalidate: true },
+      h('div', { class: 'error-summary', tabindex: '-1', role: 'alert', hidden: true }),
+      h(
+        'div',
+        { class: 'field', 'data-field': 'email' },
+        h('label', { for: 'member-email' }, 'E-mail address'),
+        h(
+          'p',
+          { class: 'hint', id: 'member-email-hint' },
+          'The address the member registered with, in any letter case, like name@example.org.',
+        ),
+        emailInput,
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'button' }, 'Find by e-mail address'),
+      ),
+    );
     const result = h('section', { 'aria-labelledby': 'record-heading', class: 'consent-result' });
     main.append(
       h(
@@ -176,73 +211,120 @@ await consolePage({
         'What a member agreed to, in which words, when, and how: the evidence kept for each purpose.',
       ),
       form,
+      emailForm,
       result,
     );
 
+    /** Keeps ?member=<id> in the address bar for a record that can be linked to; never an e-mail address. */
+    function linkTo(memberId: string | undefined) {
+      const url = new URL(window.location.href);
+      if (memberId) url.searchParams.set('member', memberId);
+      else url.searchParams.delete('member');
+      window.history.replaceState(null, '', url);
+    }
+
+    function startLookUp() {
+      clearFieldErrors(form);
+      clearFieldErrors(emailForm);
+      replace(result, h('p', { role: 'status' }, 'Looking up the record…'));
+    }
+
+    function showRecord(record: ConsentRecord) {
+      const heading = h(
+        'h2',
+        { id: 'record-heading', tabindex: '-1' },
+        `Consent record of member ${record.memberId}`,
+      );
+      replace(
+        result,
+        heading,
+        h(
+          'p',
+          {},
+          `${record.consent.length} ${record.consent.length === 1 ? 'entry' : 'entries'}, oldest first. Times in ${timeZone} time.`,
+        ),
+        purposeSummary(record.consent, timeZone),
+        history(record.consent, timeZone),
+      );
+      heading.focus();
+      announce(`Consent record found: ${record.consent.length} entries.`);
+    }
+
+    function showFailure(message: string) {
+      replace(
+        result,
+        h('h2', { id: 'record-heading', class: 'visually-hidden' }, 'Result'),
+        errorPanel(message),
+      );
+      const alert = result.querySelector<HTMLElement>('[role="alert"]');
+      alert?.setAttribute('tabindex', '-1');
+      alert?.focus();
+    }
+
+    /** The API's 400: its messages next to the one field of this form. */
+    function showInvalid(on: HTMLFormElement, field: string, error: ApiError, title: string) {
+      replace(result);
+      showFieldErrors(
+        on,
+        error.details.length > 0
+          ? error.details.map((detail) => ({ ...detail, field }))
+          : [{ field, message: error.message }],
+        title,
+      );
+    }
+
     async function lookUp(memberId: string) {
       clearFieldErrors(form);
+      clearFieldErrors(emailForm);
       replace(result);
-      const url = new URL(window.location.href);
-      url.searchParams.set('member', memberId);
-      window.history.replaceState(null, '', url);
+      linkTo(memberId);
       if (!uuid.test(memberId)) {
         showFieldErrors(form, [{ field: 'memberId', message: badId }], 'The member id is not valid');
         return;
       }
-      replace(result, h('p', { role: 'status' }, 'Looking up the record…'));
+      startLookUp();
       try {
-        const record = await api<{ memberId: string; consent: ConsentEntry[] }>(
-          'GET',
-          `/api/members/${encodeURIComponent(memberId)}/consent`,
-        );
-        const heading = h(
-          'h2',
-          { id: 'record-heading', tabindex: '-1' },
-          `Consent record of member ${record.memberId}`,
-        );
-        replace(
-          result,
-          heading,
-          h(
-            'p',
-            {},
-            `${record.consent.length} ${record.consent.length === 1 ? 'entry' : 'entries'}, oldest first. Times in ${timeZone} time.`,
-          ),
-          purposeSummary(record.consent, timeZone),
-          history(record.consent, timeZone),
-        );
-        heading.focus();
-        announce(`Consent record found: ${record.consent.length} entries.`);
+        showRecord(await api<ConsentRecord>('GET', `/api/members/${encodeURIComponent(memberId)}/consent`));
       } catch (error) {
         if (error instanceof ApiError && error.status === 400) {
-          replace(result);
-          showFieldErrors(
-            form,
-            error.details.length > 0
-              ? error.details.map((detail) => ({ ...detail, field: 'memberId' }))
-              : [{ field: 'memberId', message: error.message }],
-            'The member id is not valid',
-          );
+          showInvalid(form, 'memberId', error, 'The member id is not valid');
           return;
         }
-        const message =
+        showFailure(
           error instanceof ApiError && error.status === 404
             ? `No such member: there is no consent record for ${memberId}. Check the id and try again.`
-            : `The consent record could not be loaded: ${(error as Error).message}`;
-        replace(
-          result,
-          h('h2', { id: 'record-heading', class: 'visually-hidden' }, 'Result'),
-          errorPanel(message),
+            : `The consent record could not be loaded: ${(error as Error).message}`,
         );
-        const alert = result.querySelector<HTMLElement>('[role="alert"]');
-        alert?.setAttribute('tabindex', '-1');
-        alert?.focus();
+      }
+    }
+
+    async function findByEmail(email: string) {
+      linkTo(undefined);
+      startLookUp();
+      try {
+        const record = await api<ConsentRecord>('POST', '/api/members/consent/lookup', { email });
+        linkTo(record.memberId);
+        showRecord(record);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 400) {
+          showInvalid(emailForm, 'email', error, 'The e-mail address is not valid');
+          return;
+        }
+        showFailure(
+          error instanceof ApiError && error.status === 404
+            ? `${error.message} Check the address, or look the member up by id.`
+            : `The consent record could not be loaded: ${(error as Error).message}`,
+        );
       }
     }
 
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       void lookUp(input.value.trim());
+    });
+    emailForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void findByEmail(emailInput.value.trim());
     });
     const fromAddress = new URLSearchParams(window.location.search).get('member');
     if (fromAddress) {
