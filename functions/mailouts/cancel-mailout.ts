@@ -1,10 +1,10 @@
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { mailoutFromPath, mailoutView } from './mailout-access';
+import { mailoutView, mailoutWithContentFromPath } from './mailout-access';
 import { cancel } from './mailout-actions';
 
 /** Staff: cancel a mail-out; a 409 says why when its state does not allow it. */
 export const handler = route({}, async ({ pathParameters, correlationId }) => {
-  const mailout = await mailoutFromPath(pathParameters);
-  return json(200, mailoutView(await cancel(mailout, correlationId), 0));
+  const { mailout, content } = await mailoutWithContentFromPath(pathParameters);
+  return json(200, mailoutView({ mailout: await cancel(mailout, correlationId), content }, 0));
 });

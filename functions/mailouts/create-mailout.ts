@@ -15,11 +15,10 @@ export const handler = route(
     const renderedBody = renderBodyToStore(body.markdown);
     const mailout = newDraft({
       subject: body.subject,
-      markdown: body.markdown,
       preheader: body.preheader,
       audience: body.audience ?? {},
       source: { kind: 'audience' },
     });
-    return json(201, mailoutView(await createMailout(mailout, renderedBody), 0));
+    return json(201, mailoutView(await createMailout(mailout, { markdown: body.markdown, renderedBody }), 0));
   },
 );

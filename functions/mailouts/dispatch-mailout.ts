@@ -54,7 +54,7 @@ import { addCounts, checkpoint, ownedRunUpdate, takeLease } from './mailout-run-
 import {
   type DispatchPhase,
   getMailout,
-  getMailoutWithBody,
+  getMailoutWithContent,
   type Mailout,
   mailoutKey,
 } from './mailout-store';
@@ -127,15 +127,16 @@ async function dispatch(detail: EventDetail<'MailoutDispatchRequested'>, context
     // A live run of this mail-out holds it (a duplicate delivery): try again after the visibility timeout.
     throw new Error('another dispatcher is working this mail-out');
   }
-  const found = await getMailoutWithBody(detail.mailoutId);
+  // The one read of the content in a run: every other read of the mail-out is of its header alone.
+  const found = await getMailoutWithContent(detail.mailoutId);
   if (!found) return;
   const { mailout } = found;
   const hold: RunHold = { mailout, run: detail.run, owner, correlationId: detail.correlationId };
-  const body = bodyOf(mailout, found.renderedBody);
+  const body = bodyOf(mailout, found.content.renderedBody);
   if (!body) {
     // Started before bodies were stored (or the body is damaged): failing would only be retried.
     // Paused, it says why; resuming renders a missing body.
-    return pauseItself(hold, found.renderedBody ? 'body-unreadable' : 'body-not-rendered').catch(
+    return pauseItself(hold, found.content.renderedBody ? 'body-unreadable' : 'body-not-rendered').catch(
       (error: unknown) => {
         if (!(error instanceof RunLost)) throw error;
       },

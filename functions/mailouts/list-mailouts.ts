@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { Invalid } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { mailoutView } from './mailout-access';
+import { mailoutSummary } from './mailout-access';
 import { listMailouts } from './mailout-store';
 
 const query = z.object({
@@ -35,10 +35,7 @@ function decodeCursor(after: string): { mailoutId: string; createdAt: string } {
 export const handler = route({ query }, async ({ query: { limit, after } }) => {
   const page = await listMailouts(limit ?? 25, after ? decodeCursor(after) : undefined);
   return json(200, {
-    mailouts: page.mailouts.map((mailout) => {
-      const { markdown: _markdown, ...summary } = mailoutView(mailout, 0);
-      return summary;
-    }),
+    mailouts: page.mailouts.map((mailout) => mailoutSummary(mailout, 0)),
     next: page.next ? encodeCursor(page.next) : null,
   });
 });

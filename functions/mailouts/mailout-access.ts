@@ -6,24 +6,31 @@ import { dynamo } from '../../shared/clients';
 import { Conflict, NotFound } from '../../shared/errors';
 import { tableName } from '../../shared/tables';
 import { progressView } from './domain/mailout';
-import { getMailoutWithBody, type Mailout } from './mailout-store';
+import { getMailout, getMailoutWithContent, type Mailout, type MailoutWithContent } from './mailout-store';
 
 const mailoutIdSchema = z.uuid();
 
 /** A draft's body may be up to 200 KB of Markdown; the request around it a little more. */
 export const maxMailoutRequestBytes = 256 * 1024;
 
-export async function mailoutFromPath(pathParameters: Record<string, string | undefined>): Promise<Mailout> {
-  return (await mailoutWithBodyFromPath(pathParameters)).mailout;
-}
-
-/** The mail-out a request names, with its stored body (gzipped) if it has one. */
-export async function mailoutWithBodyFromPath(
-  pathParameters: Record<string, string | undefined>,
-): Promise<{ mailout: Mailout; renderedBody?: Uint8Array }> {
+function idFromPath(pathParameters: Record<string, string | undefined>): string {
   const parsed = mailoutIdSchema.safeParse(pathParameters.id);
   if (!parsed.success) throw new NotFound('No mail-out with that id.');
-  const found = await getMailoutWithBody(parsed.data);
+  return parsed.data;
+}
+
+/** The header of the mail-out a request names (state and progress, no draft content). */
+export async function mailoutFromPath(pathParameters: Record<string, string | undefined>): Promise<Mailout> {
+  const found = await getMailout(idFromPath(pathParameters));
+  if (!found) throw new NotFound('No mail-out with that id.');
+  return found;
+}
+
+/** The mail-out a request names, with its draft content (Markdown, and its stored body, gzipped, if it has one). */
+export async function mailoutWithContentFromPath(
+  pathParameters: Record<string, string | undefined>,
+): Promise<MailoutWithContent> {
+  const found = await getMailoutWithContent(idFromPath(pathParameters));
   if (!found) throw new NotFound('No mail-out with that id.');
   return found;
 }
@@ -33,11 +40,20 @@ export const movedOn = () =>
   new Conflict('The mail-out changed state while this request was made; read it again and retry.');
 
 /** The mail-out as staff see it: the draft, its state, and its progress and results. */
-export function mailoutView(mailout: Mailout, unsubscribes: number, now = new Date()) {
+export function mailoutView(
+  { mailout, content }: { mailout: Mailout; content: { markdown: string } },
+  unsubscribes: number,
+  now = new Date(),
+) {
+  const { id, subject, ...rest } = mailoutSummary(mailout, unsubscribes, now);
+  return { id, subject, markdown: content.markdown, ...rest };
+}
+
+/** The mail-out as a list shows it: its view without the Markdown (the header alone answers it). */
+export function mailoutSummary(mailout: Mailout, unsubscribes: number, now = new Date()) {
   return {
     id: mailout.mailoutId,
     subject: mailout.subject,
-    markdown: mailout.markdown,
     preheader: mailout.preheader ?? null,
     audience: mailout.audience,
     followUpOf: mailout.source.kind === 'undelivered' ? mailout.source.mailoutId : null,

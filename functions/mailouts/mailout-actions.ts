@@ -2,7 +2,7 @@
 import { announce } from '../../shared/outbox';
 import { assertFuture, nextState } from './domain/mailout';
 import { movedOn } from './mailout-access';
-import { type BodyWrite, getMailout, type Mailout, transition } from './mailout-store';
+import { type ContentWrite, getMailout, type Mailout, transition } from './mailout-store';
 
 /*
  * Starting, scheduling and resuming take the rendered body of a mail-out saved before bodies were
@@ -15,7 +15,7 @@ import { type BodyWrite, getMailout, type Mailout, transition } from './mailout-
 export async function startDispatch(
   mailout: Mailout,
   correlationId?: string,
-  backfill?: BodyWrite,
+  backfill?: ContentWrite,
 ): Promise<Mailout> {
   nextState(mailout.state, 'send');
   const run = mailout.run + 1;
@@ -24,7 +24,7 @@ export async function startDispatch(
     mailout.mailoutId,
     mailout.state,
     'sending',
-    { set: { run, phase: 'snapshot', startedAt }, remove: ['duePk', 'dueAt', 'cursor'], body: backfill },
+    { set: { run, phase: 'snapshot', startedAt }, remove: ['duePk', 'dueAt', 'cursor'], content: backfill },
     announce(
       'mailouts',
       [
@@ -44,25 +44,19 @@ export async function startDispatch(
     phase: 'snapshot',
     startedAt,
     scheduledAt: mailout.scheduledAt,
-    bodyRendered: mailout.bodyRendered || backfill !== undefined,
   };
 }
 
-export async function schedule(mailout: Mailout, at: string, backfill?: BodyWrite): Promise<Mailout> {
+export async function schedule(mailout: Mailout, at: string, backfill?: ContentWrite): Promise<Mailout> {
   nextState(mailout.state, 'schedule');
   assertFuture(at, new Date());
   const dueAt = new Date(at).toISOString();
   const scheduled = await transition(mailout.mailoutId, mailout.state, 'scheduled', {
     set: { scheduledAt: dueAt, duePk: 'due', dueAt },
-    body: backfill,
+    content: backfill,
   });
   if (!scheduled) throw movedOn();
-  return {
-    ...mailout,
-    state: 'scheduled',
-    scheduledAt: dueAt,
-    bodyRendered: mailout.bodyRendered || backfill !== undefined,
-  };
+  return { ...mailout, state: 'scheduled', scheduledAt: dueAt };
 }
 
 export async function pause(mailout: Mailout, correlationId?: string): Promise<Mailout> {
@@ -96,7 +90,7 @@ export async function pause(mailout: Mailout, correlationId?: string): Promise<M
 export async function resume(
   mailout: Mailout,
   correlationId?: string,
-  backfill?: BodyWrite,
+  backfill?: ContentWrite,
 ): Promise<Mailout> {
   nextState(mailout.state, 'resume');
   const run = mailout.run + 1;
@@ -116,7 +110,7 @@ export async function resume(
       // The paused run's lease means nothing now: every effect of a run is conditional on its run
       // number, which has just moved on. Left in place it would hold the new run back until it lapsed.
       remove: ['pausedReason', 'pausedAt', 'leaseOwner', 'leaseUntil'],
-      body: backfill,
+      content: backfill,
     },
     announce(
       'mailouts',

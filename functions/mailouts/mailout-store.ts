@@ -1,21 +1,37 @@
 /**
- * The mailouts table: one header item per mail-out (its draft, state and progress), created, read,
- * listed and moved from state to state here; a dispatch run's lease, checkpoint and counts are in
- * mailout-run-store.ts. The draft's body, rendered when it was saved, is kept beside its Markdown as one
- * binary attribute (`renderedBody`, see domain/stored-body.ts); it stays out of `Mailout`, so it never
- * travels further than the senders that need it.
+ * The mailouts table: per mail-out, a header item (subject, audience, state and progress) and a content
+ * item (the draft's Markdown and its rendered body), created, read, listed and moved from state to state
+ * here; a dispatch run's lease, checkpoint and counts are in mailout-run-store.ts.
+ *
+ * The header is written for every recipient and SES event while a mail-out goes out, and DynamoDB
+ * charges each write for the whole item: the content (up to ~350 KB) is kept apart so the header stays
+ * a couple of KB. The body is one binary attribute (`renderedBody`, see domain/stored-body.ts); it
+ * stays out of `Mailout`, so it never travels further than the senders that need it. Mail-outs saved
+ * before the content item keep their content on the header; it moves when it is next written.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
-import { transactIfFirstHolds } from '../../shared/transactions';
+import { retryOnConflict } from '../../shared/transactions';
 import type { Audience } from './domain/audience';
 import type { MailoutCounts, MailoutState } from './domain/mailout';
-import type { BodyWrite } from './domain/stored-body';
+import type { ContentWrite } from './domain/stored-body';
+import {
+  contentItemWrite,
+  type HeaderExpression,
+  type MailoutContent,
+  mailoutContentKey,
+  markdownAttribute,
+  renderedBodyAttribute,
+  type TransactWriteItem,
+  toContent,
+} from './mailout-content';
 
-export type { BodyWrite };
+export type { ContentWrite, MailoutContent };
+export { mailoutContentKey };
 
 export type DispatchPhase = 'snapshot' | 'send' | 'settle';
 
@@ -25,7 +41,6 @@ export type RecipientSource = { kind: 'audience' } | { kind: 'undelivered'; mail
 export interface Mailout {
   mailoutId: string;
   subject: string;
-  markdown: string;
   preheader?: string;
   audience: Audience;
   source: RecipientSource;
@@ -47,12 +62,12 @@ export interface Mailout {
   leaseUntil?: number;
   /** The figures when staff last resumed it: a self-pause looks only at what came after. */
   selfPauseBaseline?: { sent: number; bounced: number; complained: number };
-  /** Whether its rendered body is stored (not for drafts saved before bodies were). Not an attribute. */
-  bodyRendered: boolean;
 }
 
-/** The stored attribute holding the rendered body. */
-const renderedBodyAttribute = 'renderedBody';
+export interface MailoutWithContent {
+  mailout: Mailout;
+  content: MailoutContent;
+}
 
 export const zeroCounts = (): MailoutCounts => ({
   audienceSize: 0,
@@ -73,13 +88,12 @@ export const zeroCounts = (): MailoutCounts => ({
 
 /** A new draft with nothing sent yet. */
 export function newDraft(
-  content: Pick<Mailout, 'subject' | 'markdown' | 'preheader' | 'audience' | 'source'>,
+  content: Pick<Mailout, 'subject' | 'preheader' | 'audience' | 'source'>,
   now = new Date().toISOString(),
 ): Mailout {
   return {
     mailoutId: randomUUID(),
     subject: content.subject,
-    markdown: content.markdown,
     ...(content.preheader ? { preheader: content.preheader } : {}),
     audience: content.audience,
     source: content.source,
@@ -89,7 +103,6 @@ export function newDraft(
     counts: zeroCounts(),
     run: 0,
     phase: 'snapshot',
-    bodyRendered: false,
   };
 }
 
@@ -97,7 +110,7 @@ export const mailoutKey = (mailoutId: string) => ({ pk: `MAILOUT#${mailoutId}`, 
 
 export const mailoutsTable = () => tableName('mailouts');
 
-/** A header item as a `Mailout` (keys, index attributes and the stored body left out). */
+/** A header item as a `Mailout` (keys, index attributes and any content still on it left out). */
 export const toMailout = (item: Record<string, unknown>): Mailout => {
   const {
     pk: _pk,
@@ -106,76 +119,130 @@ export const toMailout = (item: Record<string, unknown>): Mailout => {
     listPk: _listPk,
     duePk: _duePk,
     dueAt: _dueAt,
-    [renderedBodyAttribute]: renderedBody,
+    [markdownAttribute]: _markdown,
+    [renderedBodyAttribute]: _renderedBody,
     ...mailout
   } = item;
   const typed = mailout as unknown as Mailout;
-  return {
-    ...typed,
-    counts: { ...zeroCounts(), ...typed.counts },
-    bodyRendered: renderedBody instanceof Uint8Array,
-  };
+  return { ...typed, counts: { ...zeroCounts(), ...typed.counts } };
 };
 
 /**
- * Stores a new mail-out with its rendered body, in one write. Without one (a follow-up of a mail-out
- * saved before bodies were stored) the body is rendered when it is sent.
+ * Stores a new mail-out, its header and its content (the rendered body included), in one transaction.
+ * Without a body (a follow-up of a mail-out saved before bodies were stored) the body is rendered when
+ * it is sent.
  */
 export async function createMailout(
   mailout: Mailout,
-  renderedBody: Uint8Array | undefined,
-): Promise<Mailout> {
-  const { bodyRendered: _bodyRendered, ...attributes } = mailout;
+  content: { markdown: string; renderedBody?: Uint8Array },
+): Promise<MailoutWithContent> {
   await dynamo.send(
-    new PutCommand({
-      TableName: mailoutsTable(),
-      Item: {
-        ...mailoutKey(mailout.mailoutId),
-        type: 'mailout',
-        listPk: 'mailout',
-        ...attributes,
-        ...(renderedBody ? { [renderedBodyAttribute]: renderedBody } : {}),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: mailoutsTable(),
+            Item: { ...mailoutKey(mailout.mailoutId), type: 'mailout', listPk: 'mailout', ...mailout },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: mailoutsTable(),
+            Item: {
+              ...mailoutContentKey(mailout.mailoutId),
+              type: 'mailout-content',
+              [markdownAttribute]: content.markdown,
+              ...(content.renderedBody ? { [renderedBodyAttribute]: content.renderedBody } : {}),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
     }),
   );
-  return { ...mailout, bodyRendered: renderedBody !== undefined };
-}
-
-export async function getMailout(mailoutId: string, consistent = true): Promise<Mailout | undefined> {
-  return (await getMailoutWithBody(mailoutId, consistent))?.mailout;
-}
-
-/** The mail-out and its stored body (gzipped, see domain/stored-body.ts), if it has one, in one read. */
-export async function getMailoutWithBody(
-  mailoutId: string,
-  consistent = true,
-): Promise<{ mailout: Mailout; renderedBody?: Uint8Array } | undefined> {
-  const result = await dynamo.send(
-    new GetCommand({ TableName: mailoutsTable(), Key: mailoutKey(mailoutId), ConsistentRead: consistent }),
-  );
-  if (!result.Item) return undefined;
-  const renderedBody = result.Item[renderedBodyAttribute];
   return {
-    mailout: toMailout(result.Item),
-    ...(renderedBody instanceof Uint8Array ? { renderedBody } : {}),
+    mailout,
+    content: {
+      markdown: content.markdown,
+      ...(content.renderedBody ? { renderedBody: content.renderedBody } : {}),
+      onHeader: false,
+    },
   };
 }
 
-function addBodyWrite(
-  body: BodyWrite | undefined,
-  expression: {
-    sets: string[];
-    conditions: string[];
-    names: Record<string, string>;
-    values: Record<string, unknown>;
-  },
-) {
-  if (!body) return;
-  expression.names['#renderedBody'] = renderedBodyAttribute;
-  expression.values[':renderedBody'] = body.renderedBody;
-  expression.sets.push('#renderedBody = :renderedBody');
-  if (body.backfill) expression.conditions.push('attribute_not_exists(#renderedBody)');
+/** The header only: state, counts, lease and checkpoint, without the draft's content. */
+export async function getMailout(mailoutId: string, consistent = true): Promise<Mailout | undefined> {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: mailoutsTable(), Key: mailoutKey(mailoutId), ConsistentRead: consistent }),
+  );
+  return result.Item ? toMailout(result.Item) : undefined;
+}
+
+/**
+ * The header and the draft's content (Markdown and stored body, gzipped, see domain/stored-body.ts)
+ * in one read of the mail-out's partition.
+ */
+export async function getMailoutWithContent(
+  mailoutId: string,
+  consistent = true,
+): Promise<MailoutWithContent | undefined> {
+  const { pk } = mailoutKey(mailoutId);
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: mailoutsTable(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: consistent,
+    }),
+  );
+  const items = result.Items ?? [];
+  const header = items.find((item) => item.sk === mailoutKey(mailoutId).sk);
+  if (!header) return undefined;
+  const contentItem = items.find((item) => item.sk === mailoutContentKey(mailoutId).sk);
+  return { mailout: toMailout(header), content: toContent(header, contentItem) };
+}
+
+/** The header's update, with the content item's write (if any) right after it. */
+function headerAndContent(
+  mailoutId: string,
+  header: HeaderExpression,
+  content: ContentWrite | undefined,
+): TransactWriteItem[] {
+  const contentItem = content ? [contentItemWrite(mailoutId, content, header)] : [];
+  return [
+    {
+      Update: {
+        TableName: mailoutsTable(),
+        Key: mailoutKey(mailoutId),
+        UpdateExpression: `SET ${header.sets.join(', ')}${header.removes.length ? ` REMOVE ${header.removes.join(', ')}` : ''}`,
+        ConditionExpression: header.conditions.join(' AND '),
+        ExpressionAttributeNames: header.names,
+        ExpressionAttributeValues: header.values,
+      },
+    },
+    ...contentItem,
+  ];
+}
+
+/**
+ * Writes `items` in one transaction (run again on conflicts) and answers whether it happened: false
+ * when a condition of one of its first `guarded` items (the header, the content item) did not hold.
+ */
+async function transactIfHeld(items: TransactWriteItem[], guarded: number): Promise<boolean> {
+  try {
+    await retryOnConflict(() => dynamo.send(new TransactWriteCommand({ TransactItems: items })));
+    return true;
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      (error.CancellationReasons ?? [])
+        .slice(0, guarded)
+        .some((reason) => reason.Code === 'ConditionalCheckFailed')
+    )
+      return false;
+    throw error;
+  }
 }
 
 /** Mail-outs newest first, a page at a time. */
@@ -207,85 +274,66 @@ export async function listMailouts(
 }
 
 /**
- * Changes a draft or scheduled mail-out's content, with the rendered body in the same write (new
- * Markdown comes with its render). False when it is in neither state any more, or a backfilled body
- * found one already stored.
+ * Changes a draft or scheduled mail-out's header and content in one transaction (new Markdown comes
+ * with its render). False when it is in neither state any more, or a backfilled body found one already
+ * stored.
  */
 export function updateDraft(
   mailoutId: string,
-  changes: Partial<Pick<Mailout, 'subject' | 'markdown' | 'preheader' | 'audience'>>,
+  changes: Partial<Pick<Mailout, 'subject' | 'preheader' | 'audience'>>,
   at: string,
-  body?: BodyWrite,
+  content?: ContentWrite,
 ): Promise<boolean> {
-  const names: Record<string, string> = { '#state': 'state' };
-  const values: Record<string, unknown> = { ':draft': 'draft', ':scheduled': 'scheduled', ':at': at };
-  const sets = ['updatedAt = :at'];
-  const conditions = ['#state IN (:draft, :scheduled)'];
+  const header: HeaderExpression = {
+    names: { '#state': 'state' },
+    values: { ':draft': 'draft', ':scheduled': 'scheduled', ':at': at },
+    sets: ['updatedAt = :at'],
+    removes: [],
+    conditions: ['#state IN (:draft, :scheduled)'],
+  };
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
+    header.names[`#${field}`] = field;
+    header.values[`:${field}`] = value;
+    header.sets.push(`#${field} = :${field}`);
   }
-  if (changes.markdown !== undefined && (!body || body.backfill))
-    throw new Error('new Markdown is written with its rendered body');
-  addBodyWrite(body, { sets, conditions, names, values });
-  return transactIfFirstHolds([
-    {
-      Update: {
-        TableName: mailoutsTable(),
-        Key: mailoutKey(mailoutId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
-  ]);
+  return transactIfHeld(headerAndContent(mailoutId, header, content), 2);
 }
 
 /**
- * Moves a mail-out from one state to the next, with any extra changes and the events announcing it,
- * in one transaction. False when it was not in `from` (someone else moved it first).
+ * Moves a mail-out from one state to the next, with any extra changes (a backfilled body among them)
+ * and the events announcing it, in one transaction. False when it was not in `from` (someone else
+ * moved it first), or a backfilled body found one already stored.
  */
 export function transition(
   mailoutId: string,
   from: MailoutState | MailoutState[],
   to: MailoutState,
-  changes: { set?: Record<string, unknown>; remove?: string[]; body?: BodyWrite },
+  changes: { set?: Record<string, unknown>; remove?: string[]; content?: ContentWrite },
   events: TransactItem[] = [],
 ): Promise<boolean> {
   const fromStates = Array.isArray(from) ? from : [from];
-  const names: Record<string, string> = { '#state': 'state' };
-  const values: Record<string, unknown> = { ':to': to };
+  const header: HeaderExpression = {
+    names: { '#state': 'state' },
+    values: { ':to': to },
+    sets: ['#state = :to'],
+    removes: [],
+    conditions: [`#state IN (${fromStates.map((_, index) => `:from${index}`).join(', ')})`],
+  };
   fromStates.forEach((state, index) => {
-    values[`:from${index}`] = state;
+    header.values[`:from${index}`] = state;
   });
-  const sets = ['#state = :to'];
   for (const [field, value] of Object.entries(changes.set ?? {})) {
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
+    header.names[`#${field}`] = field;
+    header.values[`:${field}`] = value;
+    header.sets.push(`#${field} = :${field}`);
   }
-  const removes = (changes.remove ?? []).map((field) => {
-    names[`#${field}`] = field;
-    return `#${field}`;
-  });
-  const conditions = [`#state IN (${fromStates.map((_, index) => `:from${index}`).join(', ')})`];
-  addBodyWrite(changes.body, { sets, conditions, names, values });
-  return transactIfFirstHolds([
-    {
-      Update: {
-        TableName: mailoutsTable(),
-        Key: mailoutKey(mailoutId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
-    ...events,
-  ]);
+  for (const field of changes.remove ?? []) {
+    header.names[`#${field}`] = field;
+    header.removes.push(`#${field}`);
+  }
+  const items = headerAndContent(mailoutId, header, changes.content);
+  return transactIfHeld([...items, ...events], items.length);
 }
 
 /** Scheduled mail-outs whose time has come (a sparse index holds only scheduled ones). */

@@ -1,10 +1,10 @@
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { mailoutFromPath, mailoutView } from './mailout-access';
+import { mailoutView, mailoutWithContentFromPath } from './mailout-access';
 import { pause } from './mailout-actions';
 
 /** Staff: pause a mail-out; a 409 says why when its state does not allow it. */
 export const handler = route({}, async ({ pathParameters, correlationId }) => {
-  const mailout = await mailoutFromPath(pathParameters);
-  return json(200, mailoutView(await pause(mailout, correlationId), 0));
+  const { mailout, content } = await mailoutWithContentFromPath(pathParameters);
+  return json(200, mailoutView({ mailout: await pause(mailout, correlationId), content }, 0));
 });

@@ -1,7 +1,7 @@
 import { Conflict } from '../../shared/errors';
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
-import { mailoutView, mailoutWithBodyFromPath } from './mailout-access';
+import { mailoutView, mailoutWithContentFromPath } from './mailout-access';
 import { createMailout, newDraft } from './mailout-store';
 import { countRecipients } from './recipients';
 
@@ -11,7 +11,7 @@ import { countRecipients } from './recipients';
  * they are checked again when it is sent). Send it like any other.
  */
 export const handler = route({}, async ({ pathParameters }) => {
-  const { mailout: original, renderedBody } = await mailoutWithBodyFromPath(pathParameters);
+  const { mailout: original, content } = await mailoutWithContentFromPath(pathParameters);
   if (original.state !== 'sent' && original.state !== 'cancelled') {
     throw new Conflict(
       original.state === 'sending' || original.state === 'paused'
@@ -21,7 +21,6 @@ export const handler = route({}, async ({ pathParameters }) => {
   }
   const followUp = newDraft({
     subject: original.subject,
-    markdown: original.markdown,
     preheader: original.preheader,
     audience: {},
     source: { kind: 'undelivered', mailoutId: original.mailoutId },
@@ -33,6 +32,9 @@ export const handler = route({}, async ({ pathParameters }) => {
     );
   // The same body as the original, as it was sent (one saved before bodies were stored has none: it is
   // rendered when the follow-up is sent).
-  const created = await createMailout(followUp, renderedBody);
+  const created = await createMailout(followUp, {
+    markdown: content.markdown,
+    renderedBody: content.renderedBody,
+  });
   return json(201, { ...mailoutView(created, 0), recipients: count });
 });

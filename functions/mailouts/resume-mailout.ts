@@ -1,7 +1,7 @@
 import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { bodyToBackfill } from './domain/render-markdown';
-import { mailoutFromPath, mailoutView } from './mailout-access';
+import { mailoutView, mailoutWithContentFromPath } from './mailout-access';
 import { resume } from './mailout-actions';
 
 /**
@@ -9,6 +9,7 @@ import { resume } from './mailout-actions';
  * were stored (the dispatcher paused it for that) gets its body rendered in the same write.
  */
 export const handler = route({}, async ({ pathParameters, correlationId }) => {
-  const mailout = await mailoutFromPath(pathParameters);
-  return json(200, mailoutView(await resume(mailout, correlationId, bodyToBackfill(mailout)), 0));
+  const { mailout, content } = await mailoutWithContentFromPath(pathParameters);
+  const resumed = await resume(mailout, correlationId, bodyToBackfill(content));
+  return json(200, mailoutView({ mailout: resumed, content }, 0));
 });

@@ -2,7 +2,7 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { sendMailoutSchema } from './domain/mailout';
 import { bodyToBackfill } from './domain/render-markdown';
-import { mailoutFromPath, mailoutView } from './mailout-access';
+import { mailoutView, mailoutWithContentFromPath } from './mailout-access';
 import { schedule, startDispatch } from './mailout-actions';
 
 /**
@@ -12,11 +12,11 @@ import { schedule, startDispatch } from './mailout-actions';
 export const handler = route(
   { body: sendMailoutSchema, optionalBody: true },
   async ({ pathParameters, body, correlationId }) => {
-    const mailout = await mailoutFromPath(pathParameters);
-    const backfill = bodyToBackfill(mailout);
+    const { mailout, content } = await mailoutWithContentFromPath(pathParameters);
+    const backfill = bodyToBackfill(content);
     const next = body.at
       ? await schedule(mailout, body.at, backfill)
       : await startDispatch(mailout, correlationId, backfill);
-    return json(202, mailoutView(next, 0));
+    return json(202, mailoutView({ mailout: next, content }, 0));
   },
 );

@@ -5,7 +5,7 @@ import { route } from '../../shared/http/route';
 import { emailTags } from '../../shared/ses-events';
 import { testSendSchema } from './domain/mailout';
 import { unpackBody } from './domain/stored-body';
-import { mailoutWithBodyFromPath } from './mailout-access';
+import { mailoutWithContentFromPath } from './mailout-access';
 import { mailoutEmail } from './mailout-email';
 
 /**
@@ -14,7 +14,10 @@ import { mailoutEmail } from './mailout-email';
  * parser out of its bundle), so a draft saved before bodies were stored is a 409 until it is saved again.
  */
 export const handler = route({ body: testSendSchema }, async ({ pathParameters, body }) => {
-  const { mailout, renderedBody } = await mailoutWithBodyFromPath(pathParameters);
+  const {
+    mailout,
+    content: { renderedBody },
+  } = await mailoutWithContentFromPath(pathParameters);
   if (!renderedBody) {
     throw new Conflict(
       'This draft was saved before mail-out bodies were stored with it. Save the draft again (any change will do), then send the test.',

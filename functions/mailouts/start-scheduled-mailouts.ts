@@ -2,16 +2,16 @@ import { logger } from '../../shared/logger';
 import { scheduled } from '../../shared/schedule';
 import { bodyToBackfill } from './domain/render-markdown';
 import { startDispatch } from './mailout-actions';
-import { getMailout, listDue, type Mailout } from './mailout-store';
+import { getMailoutWithContent, listDue, type MailoutWithContent } from './mailout-store';
 
 /**
  * One scheduled before bodies were stored gets its body rendered as it starts. One too large to store
  * (nothing saved since can be) starts without: the dispatcher pauses it, saying why, for staff to see,
  * instead of this schedule failing on it every minute and holding the others back.
  */
-function backfillIfPossible(mailout: Mailout) {
+function backfillIfPossible({ mailout, content }: MailoutWithContent) {
   try {
-    return bodyToBackfill(mailout);
+    return bodyToBackfill(content);
   } catch (error) {
     logger.warn('a scheduled mail-out’s body could not be rendered', {
       mailoutId: mailout.mailoutId,
@@ -28,10 +28,10 @@ function backfillIfPossible(mailout: Mailout) {
 export const handler = scheduled(async (now): Promise<{ started: number }> => {
   let started = 0;
   for (const due of await listDue(now.toISOString(), 50)) {
-    const mailout = await getMailout(due.mailoutId);
-    if (mailout?.state !== 'scheduled') continue;
+    const found = await getMailoutWithContent(due.mailoutId);
+    if (found?.mailout.state !== 'scheduled') continue;
     try {
-      await startDispatch(mailout, undefined, backfillIfPossible(mailout));
+      await startDispatch(found.mailout, undefined, backfillIfPossible(found));
       started++;
     } catch (error) {
       // Cancelled or started by staff meanwhile: nothing to do.

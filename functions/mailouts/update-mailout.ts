@@ -2,8 +2,8 @@ import { json } from '../../shared/http/responses';
 import { route } from '../../shared/http/route';
 import { nextState, updateMailoutSchema } from './domain/mailout';
 import { bodyToBackfill, renderBodyToStore } from './domain/render-markdown';
-import { mailoutFromPath, mailoutView, maxMailoutRequestBytes, movedOn } from './mailout-access';
-import { getMailout, updateDraft } from './mailout-store';
+import { mailoutView, mailoutWithContentFromPath, maxMailoutRequestBytes, movedOn } from './mailout-access';
+import { getMailoutWithContent, updateDraft } from './mailout-store';
 
 /**
  * Staff: change a draft or a scheduled mail-out; anything further along is a 409. New Markdown is
@@ -13,14 +13,21 @@ import { getMailout, updateDraft } from './mailout-store';
 export const handler = route(
   { body: updateMailoutSchema, maxBodyBytes: maxMailoutRequestBytes },
   async ({ pathParameters, body }) => {
-    const mailout = await mailoutFromPath(pathParameters);
+    const found = await mailoutWithContentFromPath(pathParameters);
+    const { mailout, content } = found;
     nextState(mailout.state, 'edit');
-    const bodyWrite =
-      body.markdown === undefined
-        ? bodyToBackfill(mailout)
-        : { renderedBody: renderBodyToStore(body.markdown), backfill: false };
-    if (!(await updateDraft(mailout.mailoutId, body, new Date().toISOString(), bodyWrite))) throw movedOn();
-    const updated = await getMailout(mailout.mailoutId);
-    return json(200, mailoutView(updated ?? mailout, 0));
+    const { markdown, ...headerChanges } = body;
+    const contentWrite =
+      markdown === undefined
+        ? bodyToBackfill(content)
+        : {
+            markdown,
+            renderedBody: renderBodyToStore(markdown),
+            backfill: false,
+            fromHeader: content.onHeader,
+          };
+    if (!(await updateDraft(mailout.mailoutId, headerChanges, new Date().toISOString(), contentWrite)))
+      throw movedOn();
+    return json(200, mailoutView((await getMailoutWithContent(mailout.mailoutId)) ?? found, 0));
   },
 );

@@ -1,6 +1,6 @@
 /** Mail-out tests: staff calls, members seeded straight into the audience, mail read back per recipient. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { allEmails, api, bearerToken, db, type StoredEmail, table, waitFor } from './helpers';
 
@@ -190,7 +190,26 @@ export const markdownTooLargeOnceRendered = () =>
     .toString('base64')
     .replace(/[^A-Za-z0-9]/g, 'x');
 
-/** The mail-out's item as stored (the rendered body included, which no API answer shows). */
+/**
+ * About 150 KB of Markdown that still renders small enough to store: headings, lists and links around
+ * runs of random words (which hardly compress) and ordinary prose. `marker` opens its last section.
+ */
+export const largeVariedMarkdown = (marker: string) => {
+  const sections: string[] = [];
+  for (let index = 0; Buffer.byteLength(sections.join('')) < 148 * 1024; index++) {
+    const words = (
+      randomBytes(80)
+        .toString('base64')
+        .match(/[A-Za-z0-9]{3,9}/g) ?? []
+    ).join(' ');
+    sections.push(
+      `## Section ${index}\n\n${words}.\n\n- See [item ${index}](https://example.org/items/${index})\n- The working groups met on mobility, energy and skills, and agreed the next steps.\n\n`,
+    );
+  }
+  return `${sections.join('')}## ${marker}\n\nThat is all.\n`;
+};
+
+/** The mail-out's header item as stored (what is written for every recipient while it sends). */
 export async function storedMailout(id: string): Promise<Record<string, unknown> | undefined> {
   const result = await db().send(
     new GetCommand({ TableName: table('mailouts'), Key: { pk: `MAILOUT#${id}`, sk: 'MAILOUT' } }),
@@ -198,17 +217,51 @@ export async function storedMailout(id: string): Promise<Record<string, unknown>
   return result.Item;
 }
 
-/** Makes a mail-out look as one saved before bodies were stored did: Markdown, no rendered body. */
-export async function forgetRenderedBody(id: string): Promise<void> {
+/** The mail-out's content item as stored: its Markdown and rendered body, which no API answer shows. */
+export async function storedMailoutContent(id: string): Promise<Record<string, unknown> | undefined> {
+  const result = await db().send(
+    new GetCommand({ TableName: table('mailouts'), Key: { pk: `MAILOUT#${id}`, sk: 'CONTENT' } }),
+  );
+  return result.Item;
+}
+
+/**
+ * Makes a mail-out look as one saved before the content item was: its Markdown (and, with `body`, its
+ * rendered body, as saved before this change) on the header, and no content item.
+ */
+export async function keepContentOnHeader(id: string, { body }: { body: boolean }): Promise<void> {
+  const content = await storedMailoutContent(id);
+  expect(content?.markdown).toBeDefined();
   await db().send(
-    new UpdateCommand({
-      TableName: table('mailouts'),
-      Key: { pk: `MAILOUT#${id}`, sk: 'MAILOUT' },
-      UpdateExpression: 'REMOVE renderedBody',
-      ConditionExpression: 'attribute_exists(renderedBody)',
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: table('mailouts'),
+            Key: { pk: `MAILOUT#${id}`, sk: 'MAILOUT' },
+            UpdateExpression: body
+              ? 'SET markdown = :markdown, renderedBody = :body'
+              : 'SET markdown = :markdown',
+            ExpressionAttributeValues: {
+              ':markdown': content?.markdown,
+              ...(body ? { ':body': content?.renderedBody } : {}),
+            },
+          },
+        },
+        {
+          Delete: {
+            TableName: table('mailouts'),
+            Key: { pk: `MAILOUT#${id}`, sk: 'CONTENT' },
+            ConditionExpression: 'attribute_exists(renderedBody)',
+          },
+        },
+      ],
     }),
   );
 }
+
+/** Makes a mail-out look as one saved before bodies were stored did: Markdown on the header, no rendered body. */
+export const forgetRenderedBody = (id: string) => keepContentOnHeader(id, { body: false });
 
 /** The mail-outs capability's state changes, bound to the runtime's tables as its handlers are. */
 export async function mailoutActions() {

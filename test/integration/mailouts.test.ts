@@ -23,6 +23,8 @@ import {
   draft,
   forgetRenderedBody,
   injectSesEvents,
+  keepContentOnHeader,
+  largeVariedMarkdown,
   mailout,
   mailoutActions,
   mailoutEmailsByRecipient,
@@ -32,6 +34,7 @@ import {
   sesFaults,
   staffCall,
   storedMailout,
+  storedMailoutContent,
   waitForMailout,
 } from './mailout-helpers';
 
@@ -83,7 +86,7 @@ describe('mail-out requests staff get wrong', () => {
   it('a change whose body renders too large is a 400, and the draft keeps its Markdown and body', async () => {
     const segment: Segment = { network: 'working-groups', organisationType: 'other', interest: 'skills' };
     const created = await draft(`Too large ${randomUUID()}`, segment, 'Short and *sweet*.');
-    const before = await storedMailout(created.id);
+    const before = [await storedMailout(created.id), await storedMailoutContent(created.id)];
     const refused = await staffCall('PATCH', `/api/mailouts/${created.id}`, {
       subject: 'Changed too',
       markdown: markdownTooLargeOnceRendered(),
@@ -93,7 +96,7 @@ describe('mail-out requests staff get wrong', () => {
       .error.details[0];
     expect(problem?.field).toBe('markdown');
     expect(problem?.message).toContain('too large once rendered for an e-mail');
-    expect(await storedMailout(created.id)).toEqual(before);
+    expect([await storedMailout(created.id), await storedMailoutContent(created.id)]).toEqual(before);
   });
 
   it('sending in the past, too many test addresses and changing a sent mail-out are refused', async () => {
@@ -497,6 +500,52 @@ describe('pausing and resuming', () => {
   });
 });
 
+describe('a large body while it sends', () => {
+  it('a 150 KB body goes out to everyone while the mail-out’s header, written for each recipient, stays small', async () => {
+    const segment: Segment = {
+      network: 'working-groups',
+      organisationType: 'university',
+      interest: 'energy',
+    };
+    const members = await seedMembers(2, segment);
+    const subject = `Large body ${randomUUID()}`;
+    const marker = `End ${randomUUID()}`;
+    const markdown = largeVariedMarkdown(marker);
+    expect(Buffer.byteLength(markdown)).toBeGreaterThan(145 * 1024);
+    const created = await draft(subject, segment, markdown);
+    expect(created).toMatchObject({ markdown });
+
+    expect((await staffCall('POST', `/api/mailouts/${created.id}/send`)).status).toBe(202);
+    await waitForMailout(created.id, 'sent', finished);
+
+    const header = await storedMailout(created.id);
+    expect(header).not.toHaveProperty('markdown');
+    expect(header).not.toHaveProperty('renderedBody');
+    expect(JSON.stringify(header).length).toBeLessThan(4096);
+    const content = await storedMailoutContent(created.id);
+    expect(content?.markdown).toBe(markdown);
+    expect(content?.renderedBody).toBeInstanceOf(Uint8Array);
+    expect(content).not.toHaveProperty('listPk');
+    expect(content).not.toHaveProperty('duePk');
+    expect((await staffCall('GET', `/api/mailouts/${created.id}`)).json()).toMatchObject({ markdown });
+
+    const received = await mailoutEmailsByRecipient(subject);
+    for (const member of members) {
+      const [email] = received.get(member.email.toLowerCase()) ?? [];
+      expect(email?.body.html).toMatch(/<h2[^>]*>Section 0<\/h2>/);
+      expect(email?.body.html).toContain(marker);
+      expect(email?.body.text).toContain(marker);
+    }
+    // The list answers from the headers alone.
+    const listed = (await staffCall('GET', '/api/mailouts?limit=100')).json() as {
+      mailouts: Array<{ id: string }>;
+    };
+    const summary = listed.mailouts.find((entry) => entry.id === created.id);
+    expect(summary).toMatchObject({ id: created.id, subject, state: 'sent' });
+    expect(summary).not.toHaveProperty('markdown');
+  });
+});
+
 describe('mail-outs saved before bodies were stored', () => {
   const segment: Segment = { network: 'working-groups', organisationType: 'university', interest: 'health' };
   const markdown = '## Still here\n\nRead [the minutes](https://example.org/minutes).';
@@ -516,6 +565,9 @@ describe('mail-outs saved before bodies were stored', () => {
     expect((await staffCall('PATCH', `/api/mailouts/${created.id}`, { preheader: 'Minutes' })).status).toBe(
       200,
     );
+    // Saving it again moved the Markdown, now with its body, off the header into the content item.
+    expect(await storedMailout(created.id)).not.toHaveProperty('markdown');
+    expect(await storedMailoutContent(created.id)).toMatchObject({ markdown });
     const sent = await staffCall('POST', `/api/mailouts/${created.id}/test`, { to: [second] });
     expect(sent.status, sent.text).toBe(202);
     const [email] = await waitForEmails(second, 1);
@@ -543,10 +595,10 @@ describe('mail-outs saved before bodies were stored', () => {
     const created = await draft(subject, segment, markdown);
     await forgetRenderedBody(created.id);
     // Started as the version before this one did: no body written with the state change.
-    const { getMailout, startDispatch } = await mailoutActions();
-    const legacy = await getMailout(created.id);
-    expect(legacy?.bodyRendered).toBe(false);
-    await startDispatch(legacy as NonNullable<typeof legacy>);
+    const { getMailoutWithContent, startDispatch } = await mailoutActions();
+    const legacy = await getMailoutWithContent(created.id);
+    expect(legacy?.content).toEqual({ markdown, onHeader: true });
+    await startDispatch(legacy?.mailout as NonNullable<typeof legacy>['mailout']);
 
     const paused = await waitForMailout(created.id, 'paused', (view) => view.state === 'paused');
     expect(paused.pausedReason).toBe('body-not-rendered');
@@ -565,5 +617,45 @@ describe('mail-outs saved before bodies were stored', () => {
     const received = (await mailoutEmailsByRecipient(subject)).get(member?.email.toLowerCase() ?? '') ?? [];
     expect(received).toHaveLength(1);
     expect(received[0]?.body.html).toMatch(/<h2[^>]*>Still here<\/h2>/);
+  });
+
+  it('one saved with its body on the header has it moved off the header when it is sent, and sends it', async () => {
+    const [member] = await seedMembers(1, segment);
+    const subject = `Body on header sent ${randomUUID()}`;
+    const created = await draft(subject, segment, markdown);
+    const rendered = (await storedMailoutContent(created.id))?.renderedBody;
+    await keepContentOnHeader(created.id, { body: true });
+    expect(await storedMailout(created.id)).toMatchObject({ markdown });
+    const started = await staffCall('POST', `/api/mailouts/${created.id}/send`);
+    expect(started.status, started.text).toBe(202);
+    expect(started.json()).toMatchObject({ markdown });
+    expect(await storedMailout(created.id)).not.toHaveProperty('markdown');
+    expect(await storedMailout(created.id)).not.toHaveProperty('renderedBody');
+    expect(await storedMailoutContent(created.id)).toMatchObject({ markdown, renderedBody: rendered });
+    await waitForMailout(created.id, 'sent', finished);
+    const [email] = (await mailoutEmailsByRecipient(subject)).get(member?.email.toLowerCase() ?? '') ?? [];
+    expect(email?.body.html).toMatch(/<h2[^>]*>Still here<\/h2>/);
+  });
+
+  it('one saved with its body on the header reads and tests as before; new Markdown moves the content off the header', async () => {
+    const subject = `Body on header ${randomUUID()}`;
+    const created = await draft(subject, segment, markdown);
+    const shown = await mailout(created.id);
+    await keepContentOnHeader(created.id, { body: true });
+    expect(await storedMailoutContent(created.id)).toBeUndefined();
+    expect(await mailout(created.id)).toEqual(shown);
+    const tester = uniqueEmail('header-body');
+    expect((await staffCall('POST', `/api/mailouts/${created.id}/test`, { to: [tester] })).status).toBe(202);
+    const [test] = await waitForEmails(tester, 1);
+    expect(test?.body.html).toMatch(/<h2[^>]*>Still here<\/h2>/);
+
+    const changed = await staffCall('PATCH', `/api/mailouts/${created.id}`, { markdown: '## Moved on' });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.json()).toMatchObject({ markdown: '## Moved on' });
+    const header = await storedMailout(created.id);
+    expect(header).not.toHaveProperty('markdown');
+    expect(header).not.toHaveProperty('renderedBody');
+    expect(await storedMailoutContent(created.id)).toMatchObject({ markdown: '## Moved on' });
+    expect((await mailout(created.id)) as unknown).toMatchObject({ markdown: '## Moved on' });
   });
 });

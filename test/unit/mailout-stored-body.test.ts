@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
   DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -11,7 +10,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as createMailout } from '../../functions/mailouts/create-mailout';
 import { maxMarkdownBytes } from '../../functions/mailouts/domain/mailout';
-import { renderBodyToStore, renderMarkdown } from '../../functions/mailouts/domain/render-markdown';
+import {
+  bodyToBackfill,
+  renderBodyToStore,
+  renderMarkdown,
+} from '../../functions/mailouts/domain/render-markdown';
 import {
   maxStoredBodyBytes,
   packBody,
@@ -19,6 +22,7 @@ import {
   unpackBody,
   unpackBodyOnce,
 } from '../../functions/mailouts/domain/stored-body';
+import { handler as getMailoutHandler } from '../../functions/mailouts/get-mailout';
 import { handler as updateMailout } from '../../functions/mailouts/update-mailout';
 import { context, httpEvent } from './http-event';
 
@@ -92,21 +96,57 @@ describe('the body a draft stores', () => {
   });
 });
 
+describe('what a start, schedule, resume or change writes of the content', () => {
+  const body = packBody(renderMarkdown('Kept'));
+
+  it('nothing when the body is in the content item already', () => {
+    expect(bodyToBackfill({ markdown: 'Kept', renderedBody: body, onHeader: false })).toBeUndefined();
+  });
+
+  it('content still on the header is moved, its stored body as it is', () => {
+    expect(bodyToBackfill({ markdown: 'Kept', renderedBody: body, onHeader: true })).toEqual({
+      markdown: 'Kept',
+      renderedBody: body,
+      backfill: true,
+      fromHeader: true,
+    });
+  });
+
+  it('a missing body is rendered from the stored Markdown', () => {
+    const write = bodyToBackfill({ markdown: 'Kept', onHeader: false });
+    expect(write).toMatchObject({ markdown: 'Kept', backfill: true, fromHeader: false });
+    expect(unpackBody(write?.renderedBody as Uint8Array)).toEqual(renderMarkdown('Kept'));
+  });
+});
+
 describe('saving a draft at the seam', () => {
-  it('a new draft is written once, with its rendered body beside the Markdown', async () => {
-    dynamo.on(PutCommand).resolves({});
+  it('a new draft is written in one transaction: a small header, and its content beside it', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
     const answer = await createMailout(
       staffEvent('POST /api/mailouts', { subject: 'Hello', markdown: 'Hi **all**' }),
       context,
     );
     expect(answer.statusCode).toBe(201);
-    const puts = dynamo.commandCalls(PutCommand);
-    expect(puts).toHaveLength(1);
-    const item = puts[0]?.args[0].input.Item ?? {};
-    expect(item.markdown).toBe('Hi **all**');
-    expect(unpackBody(item.renderedBody as Uint8Array)).toEqual(renderMarkdown('Hi **all**'));
-    expect(item).not.toHaveProperty('bodyRendered');
-    expect(JSON.parse(answer.body ?? '{}')).not.toHaveProperty('renderedBody');
+    const writes = dynamo.commandCalls(TransactWriteCommand);
+    expect(writes).toHaveLength(1);
+    const [header, content] = (writes[0]?.args[0].input.TransactItems ?? []).map(
+      (item) => item.Put?.Item ?? {},
+    );
+    expect(header?.sk).toBe('MAILOUT');
+    expect(header?.subject).toBe('Hello');
+    expect(header).not.toHaveProperty('markdown');
+    expect(header).not.toHaveProperty('renderedBody');
+    expect(header).not.toHaveProperty('bodyRendered');
+    expect(content?.pk).toBe(header?.pk);
+    expect(content?.sk).toBe('CONTENT');
+    expect(content?.markdown).toBe('Hi **all**');
+    expect(unpackBody(content?.renderedBody as Uint8Array)).toEqual(renderMarkdown('Hi **all**'));
+    // The content item stays out of the indexes: they list and schedule headers only.
+    expect(content).not.toHaveProperty('listPk');
+    expect(content).not.toHaveProperty('duePk');
+    const shown = JSON.parse(answer.body ?? '{}');
+    expect(shown.markdown).toBe('Hi **all**');
+    expect(shown).not.toHaveProperty('renderedBody');
   });
 
   it('a new draft whose body renders too large is a 400, and nothing is written', async () => {
@@ -119,12 +159,12 @@ describe('saving a draft at the seam', () => {
     expect(dynamo.calls()).toHaveLength(0);
   });
 
-  const storedDraft = {
-    pk: 'MAILOUT#6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+  const mailoutId = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
+  const header = {
+    pk: `MAILOUT#${mailoutId}`,
     sk: 'MAILOUT',
-    mailoutId: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+    mailoutId,
     subject: 'Hello',
-    markdown: 'Old body',
     audience: {},
     source: { kind: 'audience' },
     state: 'draft',
@@ -134,27 +174,38 @@ describe('saving a draft at the seam', () => {
     run: 0,
     phase: 'snapshot',
   };
+  const contentItem = {
+    pk: `MAILOUT#${mailoutId}`,
+    sk: 'CONTENT',
+    markdown: 'Old body',
+    renderedBody: packBody(renderMarkdown('Old body')),
+  };
+  /** As mail-outs saved before the content item were: the Markdown on the header, no body. */
+  const savedBeforeBodies = { ...header, markdown: 'Old body' };
 
-  it('new Markdown is written with its render in the same update; a too-large one changes nothing', async () => {
-    dynamo
-      .on(GetCommand)
-      .resolves({ Item: { ...storedDraft, renderedBody: packBody(renderMarkdown('Old body')) } });
+  const writtenItems = () => dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+
+  it('new Markdown is written to the content item with its render, beside the header change; a too-large one changes nothing', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [contentItem, header] });
     dynamo.on(TransactWriteCommand).resolves({});
     const changed = await updateMailout(
-      staffEvent('PATCH /api/mailouts/{id}', { markdown: 'New *body*' }, storedDraft.mailoutId),
+      staffEvent('PATCH /api/mailouts/{id}', { markdown: 'New *body*' }, mailoutId),
       context,
     );
     expect(changed.statusCode).toBe(200);
-    const [write] = dynamo.commandCalls(TransactWriteCommand);
-    const update = write?.args[0].input.TransactItems?.[0]?.Update;
-    expect(update?.ExpressionAttributeValues?.[':markdown']).toBe('New *body*');
-    expect(unpackBody(update?.ExpressionAttributeValues?.[':renderedBody'] as Uint8Array)).toEqual(
+    const [headerWrite, contentWrite] = writtenItems();
+    expect(headerWrite?.Update?.Key).toEqual({ pk: header.pk, sk: 'MAILOUT' });
+    expect(headerWrite?.Update?.ConditionExpression).toContain('#state IN (:draft, :scheduled)');
+    expect(JSON.stringify(headerWrite?.Update?.ExpressionAttributeValues)).not.toContain('New *body*');
+    expect(contentWrite?.Put?.Item?.sk).toBe('CONTENT');
+    expect(contentWrite?.Put?.Item?.markdown).toBe('New *body*');
+    expect(unpackBody(contentWrite?.Put?.Item?.renderedBody as Uint8Array)).toEqual(
       renderMarkdown('New *body*'),
     );
 
     dynamo.resetHistory();
     const refused = await updateMailout(
-      staffEvent('PATCH /api/mailouts/{id}', { markdown: incompressibleMarkdown() }, storedDraft.mailoutId),
+      staffEvent('PATCH /api/mailouts/{id}', { markdown: incompressibleMarkdown() }, mailoutId),
       context,
     );
     expect(refused.statusCode).toBe(400);
@@ -163,18 +214,68 @@ describe('saving a draft at the seam', () => {
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
-  it('any change to a draft saved before bodies were stored renders its body, only if none was stored meanwhile', async () => {
-    dynamo.on(GetCommand).resolves({ Item: storedDraft });
+  it('a mail-out saved with its Markdown on the header reads as before', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [savedBeforeBodies] });
+    const shown = await getMailoutHandler(
+      staffEvent('GET /api/mailouts/{id}', undefined, mailoutId),
+      context,
+    );
+    expect(shown.statusCode).toBe(200);
+    expect(JSON.parse(shown.body ?? '{}')).toMatchObject({
+      id: mailoutId,
+      subject: 'Hello',
+      markdown: 'Old body',
+    });
+  });
+
+  it('new Markdown for a mail-out saved with it on the header moves the content off the header', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [savedBeforeBodies] });
     dynamo.on(TransactWriteCommand).resolves({});
     const changed = await updateMailout(
-      staffEvent('PATCH /api/mailouts/{id}', { subject: 'Hello again' }, storedDraft.mailoutId),
+      staffEvent('PATCH /api/mailouts/{id}', { markdown: 'New *body*' }, mailoutId),
       context,
     );
     expect(changed.statusCode).toBe(200);
-    const update = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
-    expect(unpackBody(update?.ExpressionAttributeValues?.[':renderedBody'] as Uint8Array)).toEqual(
+    const [headerWrite, contentWrite] = writtenItems();
+    expect(headerWrite?.Update?.UpdateExpression).toMatch(/REMOVE #markdown, #renderedBody$/);
+    expect(contentWrite?.Put?.Item?.markdown).toBe('New *body*');
+  });
+
+  it('any change to a draft saved before bodies were stored renders its body into the content item, only if none was stored meanwhile', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [savedBeforeBodies] });
+    dynamo.on(TransactWriteCommand).resolves({});
+    const changed = await updateMailout(
+      staffEvent('PATCH /api/mailouts/{id}', { subject: 'Hello again' }, mailoutId),
+      context,
+    );
+    expect(changed.statusCode).toBe(200);
+    const [headerWrite, contentWrite] = writtenItems();
+    expect(headerWrite?.Update?.ExpressionAttributeValues?.[':subject']).toBe('Hello again');
+    expect(headerWrite?.Update?.UpdateExpression).toMatch(/REMOVE #markdown, #renderedBody$/);
+    expect(headerWrite?.Update?.ConditionExpression).toContain('attribute_exists(#markdown)');
+    expect(contentWrite?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(contentWrite?.Put?.Item?.markdown).toBe('Old body');
+    expect(unpackBody(contentWrite?.Put?.Item?.renderedBody as Uint8Array)).toEqual(
       renderMarkdown('Old body'),
     );
-    expect(update?.ConditionExpression).toContain('attribute_not_exists(#renderedBody)');
+  });
+
+  it('a change to a draft whose content item has no body yet (a follow-up of an old mail-out) renders it there', async () => {
+    const { renderedBody: _renderedBody, ...withoutBody } = contentItem;
+    dynamo.on(QueryCommand).resolves({ Items: [withoutBody, header] });
+    dynamo.on(TransactWriteCommand).resolves({});
+    const changed = await updateMailout(
+      staffEvent('PATCH /api/mailouts/{id}', { preheader: 'Soon' }, mailoutId),
+      context,
+    );
+    expect(changed.statusCode).toBe(200);
+    const [headerWrite, contentWrite] = writtenItems();
+    expect(headerWrite?.Update?.UpdateExpression).not.toContain('REMOVE');
+    expect(contentWrite?.Update?.ConditionExpression).toBe(
+      'attribute_exists(pk) AND attribute_not_exists(#renderedBody)',
+    );
+    expect(
+      unpackBody(contentWrite?.Update?.ExpressionAttributeValues?.[':renderedBody'] as Uint8Array),
+    ).toEqual(renderMarkdown('Old body'));
   });
 });

@@ -7,7 +7,7 @@
 import MarkdownIt, { type Token } from 'markdown-it';
 import { Invalid } from '../../../shared/errors';
 import { colour, muted, rule } from './email-palette';
-import { type BodyWrite, maxStoredBodyBytes, packBody, type RenderedBody } from './stored-body';
+import { type ContentWrite, maxStoredBodyBytes, packBody, type RenderedBody } from './stored-body';
 
 const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
 
@@ -218,11 +218,21 @@ export function renderBodyToStore(markdown: string): Uint8Array {
 }
 
 /**
- * The body of a mail-out saved before bodies were stored, rendered from its stored Markdown, for the
- * handlers that start, schedule, resume or change it to write with their change; none when it has one.
+ * For the handlers that start, schedule, resume or change a mail-out to write with their change: the
+ * body of one saved before bodies were stored, rendered from its stored Markdown, and the content of
+ * one saved before the content item, moved off its header (so its header is small while it sends);
+ * none when it has its body in its content item already.
  */
-export function bodyToBackfill(mailout: { markdown: string; bodyRendered: boolean }): BodyWrite | undefined {
-  return mailout.bodyRendered
-    ? undefined
-    : { renderedBody: renderBodyToStore(mailout.markdown), backfill: true };
+export function bodyToBackfill(content: {
+  markdown: string;
+  renderedBody?: Uint8Array;
+  onHeader: boolean;
+}): ContentWrite | undefined {
+  if (content.renderedBody && !content.onHeader) return undefined;
+  return {
+    markdown: content.markdown,
+    renderedBody: content.renderedBody ?? renderBodyToStore(content.markdown),
+    backfill: true,
+    fromHeader: content.onHeader,
+  };
 }

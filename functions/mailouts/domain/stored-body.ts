@@ -1,7 +1,7 @@
 /**
  * A mail-out's rendered body as its item keeps it: one binary attribute, gzip of JSON `{ html, text }`.
- * The header item is rewritten at every checkpoint and count while the mail-out goes out, so it is
- * kept compact; decoding checks the shape once, so a sender never puts a damaged body in an e-mail.
+ * It lives in the mail-out's content item, not its header (rewritten at every checkpoint and count while
+ * the mail-out goes out), and is kept compact; decoding checks the shape once, so a sender never puts a damaged body in an e-mail.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
@@ -12,8 +12,8 @@ export const renderedBodySchema = z.object({ html: z.string(), text: z.string() 
 export type RenderedBody = z.infer<typeof renderedBodySchema>;
 
 /**
- * The largest stored body (compressed). With the Markdown (at most 200 KB) beside it and the rest of
- * the header (a few KB), the item stays under ~360 KB, below DynamoDB's 400 KB item limit. A body of
+ * The largest stored body (compressed). With the Markdown (at most 200 KB) beside it (and, for a
+ * mail-out saved before the content item, the rest of its header), the item stays under ~360 KB, below DynamoDB's 400 KB item limit. A body of
  * ordinary prose compresses to a fraction of its Markdown; only one that is mostly incompressible
  * (pasted encoded data, say) gets near this.
  */
@@ -23,13 +23,18 @@ export const packBody = (body: RenderedBody): Uint8Array =>
   gzipSync(JSON.stringify({ html: body.html, text: body.text }));
 
 /**
- * The rendered body an update writes: the render of the Markdown it writes, or (`backfill`) of the
- * Markdown already stored, for a mail-out saved before bodies were stored. A backfill is written only
- * while the item still has no body, so it never overwrites the render of a newer Markdown.
+ * What a change writes to the draft's content item: new Markdown with its render, or (`backfill`) the
+ * render of the Markdown already stored, for a mail-out saved before bodies were stored (or the content
+ * still on its header, moved). A backfill is written only while no body is stored in a content item, so
+ * it never overwrites the render of a newer Markdown.
+ * `fromHeader`: the content is still on the header, as mail-outs saved before the content item kept
+ * it; the write moves it to the content item.
  */
-export interface BodyWrite {
+export interface ContentWrite {
+  markdown: string;
   renderedBody: Uint8Array;
   backfill: boolean;
+  fromHeader: boolean;
 }
 
 /** A stored body that is not what packBody wrote (cut short, not gzip, not the shape). */
