@@ -181,7 +181,8 @@ describe('mail-outs in the console', () => {
 
     // Scheduled for a time in the alliance's zone; then sent now after all, paused, resumed, and
     // cancelled after a confirmation. A slow SES account (0.4 sends a second after headroom) and an
-    // audience of the first test's members keep it going long enough.
+    // audience of at least eight (these and the first test's members) keep it going long enough.
+    await Promise.all(Array.from({ length: 6 }, () => confirmedMember(newPerson('Paced'), segment)));
     for (const name of ['Working groups', 'Other', 'Built environment'])
       await page.getByRole('checkbox', { name }).check();
     await page.getByRole('radio', { name: 'At a time' }).check();
