@@ -145,6 +145,24 @@ await consolePage({
   needs: 'staff',
   async render(main, { options, announce }) {
     const timeZone = options.alliance.timeZone;
+    /** A one-field lookup form: its error summary, the labelled field with a hint, and the button. */
+    const lookupForm = (
+      field: { name: string; id: string; label: string; hint: string; button: string },
+      input: HTMLInputElement,
+    ) =>
+      h(
+        'form',
+        { class: 'consent-lookup', novalidate: true },
+        h('div', { class: 'error-summary', tabindex: '-1', role: 'alert', hidden: true }),
+        h(
+          'div',
+          { class: 'field', 'data-field': field.name },
+          h('label', { for: field.id }, field.label),
+          h('p', { class: 'hint', id: `${field.id}-hint` }, field.hint),
+          input,
+        ),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, field.button)),
+      );
     const input = h('input', {
       type: 'text',
       id: 'member-id',
@@ -153,26 +171,15 @@ await consolePage({
       spellcheck: 'false',
       'aria-describedby': 'member-id-hint',
     });
-    const form = h(
-      'form',
-      { class: 'consent-lookup', novalidate: true },
-      h('div', { class: 'error-summary', tabindex: '-1', role: 'alert', hidden: true }),
-      h(
-        'div',
-        { class: 'field', 'data-field': 'memberId' },
-        h('label', { for: 'member-id' }, 'Member id'),
-        h(
-          'p',
-          { class: 'hint', id: 'member-id-hint' },
-          'The id in the member’s data export or in the exports, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427.',
-        ),
-        input,
-      ),
-      h(
-        'div',
-        { class: 'actions' },
-        h('button', { type: 'submit', class: 'button' }, 'Show the consent record'),
-      ),
+    const form = lookupForm(
+      {
+        name: 'memberId',
+        id: 'member-id',
+        label: 'Member id',
+        hint: 'The id in the member’s data export or in the exports, like 1b4e28ba-2fa1-41d2-883f-0016d3cca427.',
+        button: 'Show the consent record',
+      },
+      input,
     );
     const emailInput = h('input', {
       type: 'email',
@@ -182,26 +189,15 @@ await consolePage({
       spellcheck: 'false',
       'aria-describedby': 'member-email-hint',
     });
-    const emailForm = h(
-      'form',
-      { class: 'consent-lookup', novalidate: true },
-      h('div', { class: 'error-summary', tabindex: '-1', role: 'alert', hidden: true }),
-      h(
-        'div',
-        { class: 'field', 'data-field': 'email' },
-        h('label', { for: 'member-email' }, 'E-mail address'),
-        h(
-          'p',
-          { class: 'hint', id: 'member-email-hint' },
-          'The address the member registered with, in any letter case, like name@example.org.',
-        ),
-        emailInput,
-      ),
-      h(
-        'div',
-        { class: 'actions' },
-        h('button', { type: 'submit', class: 'button' }, 'Find by e-mail address'),
-      ),
+    const emailForm = lookupForm(
+      {
+        name: 'email',
+        id: 'member-email',
+        label: 'E-mail address',
+        hint: 'The address the member registered with, in any letter case, like name@example.org.',
+        button: 'Find by e-mail address',
+      },
+      emailInput,
     );
     const result = h('section', { 'aria-labelledby': 'record-heading', class: 'consent-result' });
     main.append(
