@@ -74,7 +74,9 @@ describe('a mail-out that bounces too much pauses itself', () => {
     const subject = `Bouncy ${tag}`;
     const created = await draft(subject, segment);
     await staffCall('POST', `/api/mailouts/${created.id}/send`);
-    const paused = await waitForMailout(created.id, 'paused', (view) => view.state === 'paused', 60_000);
+    // Patient: under the chaos bus (every event twice, shuffled) on a busy 2-core machine, 200 sends
+    // and their SES events have taken over a minute. How fast it goes is the benchmarks' business.
+    const paused = await waitForMailout(created.id, 'paused', (view) => view.state === 'paused', 120_000);
     expect(paused.pausedReason).toBe('bounce-rate');
     expect(paused.sent).toBeGreaterThanOrEqual(200);
     expect(paused.sent).toBeLessThan(400);
@@ -104,5 +106,5 @@ describe('a mail-out that bounces too much pauses itself', () => {
     expect(total).toBe(sentRecords.length);
     expect(total).toBeLessThan(members.length);
     expect((await staffCall('POST', `/api/mailouts/${created.id}/resume`)).status).toBe(409);
-  }, 120_000);
+  }, 180_000);
 });
