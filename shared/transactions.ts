@@ -23,24 +23,30 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, maxAttempts 
   }
 }
 
-/** True when a transaction was cancelled because its first item's condition failed (a marker or lock already there). */
-export const isFirstConditionFailure = (error: unknown): boolean =>
+/**
+ * True when a transaction was cancelled because the condition of its first item (a marker or lock
+ * already there), or of one of its first `guarded` items, failed.
+ */
+export const isFirstConditionFailure = (error: unknown, guarded = 1): boolean =>
   error instanceof TransactionCanceledException &&
-  error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+  (error.CancellationReasons ?? [])
+    .slice(0, guarded)
+    .some((reason) => reason.Code === 'ConditionalCheckFailed');
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 /**
  * Writes `items` in one transaction (run again on conflicts) and answers whether it happened:
- * false when the first item's condition did not hold (the change is no longer due, or someone
- * made it already), so nothing was written; any other failure is thrown.
+ * false when the first item's condition (or one of the first `guarded` items') did not hold (the
+ * change is no longer due, or someone made it already), so nothing was written; any other failure
+ * is thrown.
  */
-export async function transactIfFirstHolds(items: TransactItems): Promise<boolean> {
+export async function transactIfFirstHolds(items: TransactItems, guarded = 1): Promise<boolean> {
   try {
     await retryOnConflict(() => dynamo.send(new TransactWriteCommand({ TransactItems: items })));
     return true;
   } catch (error) {
-    if (isFirstConditionFailure(error)) return false;
+    if (isFirstConditionFailure(error, guarded)) return false;
     throw error;
   }
 }

@@ -10,12 +10,11 @@
  * before the content item keep their content on the header; it moves when it is next written.
  */
 import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../shared/clients';
 import type { TransactItem } from '../../shared/outbox';
 import { tableName } from '../../shared/tables';
-import { retryOnConflict } from '../../shared/transactions';
+import { transactIfFirstHolds } from '../../shared/transactions';
 import type { Audience } from './domain/audience';
 import type { MailoutCounts, MailoutState } from './domain/mailout';
 import type { ContentWrite } from './domain/stored-body';
@@ -225,26 +224,6 @@ function headerAndContent(
   ];
 }
 
-/**
- * Writes `items` in one transaction (run again on conflicts) and answers whether it happened: false
- * when a condition of one of its first `guarded` items (the header, the content item) did not hold.
- */
-async function transactIfHeld(items: TransactWriteItem[], guarded: number): Promise<boolean> {
-  try {
-    await retryOnConflict(() => dynamo.send(new TransactWriteCommand({ TransactItems: items })));
-    return true;
-  } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      (error.CancellationReasons ?? [])
-        .slice(0, guarded)
-        .some((reason) => reason.Code === 'ConditionalCheckFailed')
-    )
-      return false;
-    throw error;
-  }
-}
-
 /** Mail-outs newest first, a page at a time. */
 export async function listMailouts(
   limit: number,
@@ -297,7 +276,7 @@ export function updateDraft(
     header.values[`:${field}`] = value;
     header.sets.push(`#${field} = :${field}`);
   }
-  return transactIfHeld(headerAndContent(mailoutId, header, content), 2);
+  return transactIfFirstHolds(headerAndContent(mailoutId, header, content), 2);
 }
 
 /**
@@ -333,7 +312,7 @@ export function transition(
     header.removes.push(`#${field}`);
   }
   const items = headerAndContent(mailoutId, header, changes.content);
-  return transactIfHeld([...items, ...events], items.length);
+  return transactIfFirstHolds([...items, ...events], items.length);
 }
 
 /** Scheduled mail-outs whose time has come (a sparse index holds only scheduled ones). */
